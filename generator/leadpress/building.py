@@ -1,0 +1,84 @@
+"""Building a site with MkDocs into a temporary folder and swapping it in whole.
+
+A failed build (bad front matter, a crash, a strict-mode warning) leaves the previous
+`site/` exactly as it was, so CI never publishes half a site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from .content.collections import SiteContent
+
+CONTENT_PLUGIN = "leadpress/content"
+
+
+@dataclass
+class BuildReport:
+    site_dir: Path
+    seconds: float
+    html_pages: int
+    contents: str = ""  # pages by type
+    left_out: int = 0
+
+    def summary(self) -> str:
+        detail = f" ({self.contents})" if self.contents else ""
+        extra = f"; {self.left_out} left out (drafts or scheduled)" if self.left_out else ""
+        return (
+            f"Built {self.html_pages} pages{detail} into {self.site_dir} "
+            f"in {self.seconds:.1f} s{extra}."
+        )
+
+
+def load_site_config(
+    config_file: str | None, *, strict: bool = False, site_dir: str | None = None
+) -> MkDocsConfig:
+    return load_config(config_file, strict=strict or None, site_dir=site_dir)
+
+
+def build_atomically(config: MkDocsConfig) -> BuildReport:
+    """Build into a sibling temporary folder, then replace `site_dir` with it."""
+    started = time.perf_counter()
+    final = Path(config.site_dir).resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-build-", dir=final.parent))
+    config.site_dir = str(staging)
+    try:
+        mkdocs_build(config)
+        _swap_in(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        config.site_dir = str(final)
+    report = BuildReport(
+        site_dir=final,
+        seconds=time.perf_counter() - started,
+        html_pages=sum(1 for _ in final.rglob("*.html")),
+    )
+    content = config.plugins.get(CONTENT_PLUGIN)
+    site: SiteContent | None = getattr(content, "site", None)
+    if site is not None:
+        report.contents = site.describe()
+        report.left_out = len(site.excluded)
+    return report
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

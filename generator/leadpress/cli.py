@@ -1,0 +1,149 @@
+"""The `leadpress` command."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from . import __version__
+from .scaffold_site import ScaffoldError, scaffold
+
+CONFIG_HELP = "The site's MkDocs config file (default: ./mkdocs.yml)."
+
+
+class _Formatter(logging.Formatter):
+    """MkDocs-style lines: a padded level name, then the message, continued lines indented."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"{record.levelname:<7} -  "
+        message = super().format(record)
+        return prefix + message.replace("\n", "\n" + " " * len(prefix))
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+
+
+def _include_drafts(drafts: bool) -> None:
+    # The content plugin reads this, in `build`, `serve` and plain `mkdocs` alike.
+    if drafts:
+        os.environ["LEADPRESS_DRAFTS"] = "1"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leadpress")
+def main() -> None:
+    """Leadpress: Markdown articles, case studies and webinars into an SEO-tuned B2B
+    marketing site.
+
+    Start with `leadpress new my-site`, then `leadpress serve` inside it.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--site-name", default=None, help="The site's name (default: from DIRECTORY).")
+@click.option(
+    "--site-url",
+    default="https://www.example.com/",
+    show_default=True,
+    help="Where the site will be published; used for canonical URLs and feeds.",
+)
+@click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty.")
+def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> None:
+    """Create a new site in DIRECTORY, ready to build.
+
+    It holds mkdocs.yml, content/ with an example article, case study and webinar,
+    authors, campaigns/, theme/ and a CI workflow that builds and publishes the site.
+    """
+    name = site_name or directory.resolve().name.replace("-", " ").replace("_", " ").title()
+    try:
+        written = scaffold(directory, site_name=name, site_url=site_url, force=force)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {len(written)} files in {directory}/ for “{name}”.")
+    click.echo("Next:")
+    click.echo(f"  cd {directory}")
+    click.echo("  leadpress serve      # preview with live reload on http://127.0.0.1:8000/")
+    click.echo("  leadpress build      # write the site to site/")
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--drafts", is_flag=True, help="Include drafts and pages dated in the future.")
+@click.option("-s", "--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print debug messages.")
+def build(
+    config_file: str | None,
+    site_dir: str | None,
+    drafts: bool,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build the site into site/ (or --site-dir).
+
+    The site is built in a temporary folder and swapped in only when the whole build
+    succeeded: on any error the previous site/ stays as it was, and the command exits
+    with status 1 after listing every problem found as `file: field: what to fix`.
+    """
+    from .building import build_atomically, load_site_config
+
+    _setup_logging(verbose, quiet)
+    _include_drafts(drafts)
+    try:
+        config = load_site_config(config_file, strict=strict, site_dir=site_dir)
+        report = build_atomically(config)
+    except (Abort, ConfigurationError) as error:
+        message = str(error)
+        if message and not message.startswith("Aborted with a BuildError"):
+            click.echo(f"Error: {message}", err=True)
+        click.echo("Build failed: site/ was left unchanged.", err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option(
+    "-a",
+    "--dev-addr",
+    metavar="IP:PORT",
+    default=None,
+    help="Address to serve on (default: the config's dev_addr, 127.0.0.1:8000).",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts and pages dated in the future.")
+@click.option("--no-livereload", is_flag=True, help="Do not reload pages when sources change.")
+@click.option("-v", "--verbose", is_flag=True, help="Print debug messages.")
+def serve(
+    config_file: str | None, dev_addr: str | None, drafts: bool, no_livereload: bool, verbose: bool
+) -> None:
+    """Preview the site with live reload: every saved change rebuilds and refreshes the page.
+
+    It builds into a temporary folder; site/ is not touched.
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    _setup_logging(verbose, quiet=False)
+    _include_drafts(drafts)
+    try:
+        mkdocs_serve(config_file, livereload=not no_livereload, dev_addr=dev_addr)
+    except (Abort, ConfigurationError) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,417 @@
+"""The site's content as a whole: what is published, where it lives, and the listing pages."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from ..problems import Problem
+from .loading import TYPE_BY_FOLDER, Parsed
+from .models import Article, Author, CaseStudy, ContentType, Webinar
+from .readtime import has_cjk, reading_minutes
+from .slugs import SlugStyle, slugify
+from .strings import translate
+
+FOLDER_BY_TYPE = {kind: folder for folder, kind in TYPE_BY_FOLDER.items()}
+
+# Slugs that would shadow a listing page's URL inside the type's folder.
+RESERVED_SLUGS = {
+    ContentType.ARTICLE: {"page", "category", "tag"},
+    ContentType.CASE_STUDY: {"page", "industry"},
+    ContentType.WEBINAR: {"page"},
+}
+
+ListingKind = Literal[
+    "articles", "category", "tag", "case-studies", "industry", "webinars", "authors", "author"
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How content becomes pages; every value has a working default but `now`."""
+
+    now: datetime
+    site_name: str = "Leadpress site"
+    include_drafts: bool = False
+    page_size: int = 10
+    related_count: int = 3
+    slug_style: SlugStyle = "pinyin"
+    default_lang: str = "en"
+
+
+@dataclass(eq=False)
+class Document:
+    """A published page with everything derived from its front matter and body."""
+
+    parsed: Parsed
+    slug: str
+    uri: str  # where it is published, as a docs-relative Markdown path
+    lang: str
+    minutes: int
+    authors: list[Author] = field(default_factory=list)
+    related: list[Document] = field(default_factory=list)
+
+    @property
+    def kind(self) -> ContentType:
+        return self.parsed.kind
+
+    @property
+    def meta(self):  # noqa: ANN201 - the model of the page's type
+        return self.parsed.meta
+
+    @property
+    def title(self) -> str:
+        return self.meta.title or ""
+
+    @property
+    def path(self) -> str:
+        return self.parsed.source.display_path
+
+    @property
+    def sort_date(self) -> datetime | None:
+        if isinstance(self.meta, Webinar):
+            return self.meta.start
+        return getattr(self.meta, "date", None)
+
+    @property
+    def labels(self) -> set[str]:
+        """Tags and categories, for finding related pages."""
+        return {*self.meta.tags, *getattr(self.meta, "categories", [])}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A category, tag or industry, with the page that lists its entries."""
+
+    name: str
+    slug: str
+    uri: str
+    count: int
+
+
+@dataclass(eq=False)
+class Listing:
+    """One generated page that lists documents (one page of a paginated list)."""
+
+    kind: ListingKind
+    uri: str
+    title: str
+    description: str
+    lang: str
+    sections: list[tuple[str | None, list[Document]]]
+    page: int = 1
+    pages: int = 1
+    newer_uri: str | None = None
+    older_uri: str | None = None
+    terms: list[Term] = field(default_factory=list)
+    author: Author | None = None
+    note: str | None = None
+
+
+_NOUNS = {
+    ContentType.ARTICLE: ("article", "articles"),
+    ContentType.CASE_STUDY: ("case study", "case studies"),
+    ContentType.WEBINAR: ("webinar", "webinars"),
+    ContentType.PAGE: ("other page", "other pages"),
+}
+
+
+@dataclass
+class SiteContent:
+    documents: list[Document]
+    excluded: list[Parsed]
+    listings: list[Listing]
+    authors: dict[str, Author]
+
+    def __post_init__(self) -> None:
+        self._by_source = {d.parsed.source.src_uri: d for d in self.documents}
+        self._by_listing_uri = {listing.uri: listing for listing in self.listings}
+
+    def document_for(self, src_uri: str) -> Document | None:
+        return self._by_source.get(src_uri)
+
+    def listing_for(self, uri: str) -> Listing | None:
+        return self._by_listing_uri.get(uri)
+
+    def of_kind(self, kind: ContentType) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]
+
+    def describe(self) -> str:
+        """Pages by type, e.g. `9 articles, 1 case study, 12 listing pages`."""
+        counts = [(len(self.of_kind(kind)), *_NOUNS[kind]) for kind in ContentType]
+        counts.append((len(self.listings), "listing page", "listing pages"))
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+def build_clock() -> datetime:
+    """The build's "now": `SOURCE_DATE_EPOCH` when set, so a build can be repeated exactly."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC)
+
+
+def is_published(parsed: Parsed, settings: Settings) -> bool:
+    """Drafts and pages dated in the future stay out unless drafts are asked for."""
+    if settings.include_drafts:
+        return True
+    if parsed.meta.draft:
+        return False
+    if parsed.kind in (ContentType.ARTICLE, ContentType.CASE_STUDY):
+        return parsed.meta.date <= settings.now
+    return True
+
+
+def term_slug(name: str, style: SlugStyle = "pinyin") -> str:
+    """The URL slug of a category, tag or industry name."""
+    return slugify(name, style) or "untitled"
+
+
+def webinar_is_past(webinar: Webinar, now: datetime) -> bool:
+    return webinar.end <= now
+
+
+def build_site(
+    pages: Sequence[Parsed],
+    authors: dict[str, Author],
+    settings: Settings,
+    authors_path: str = "authors.yml",
+) -> tuple[SiteContent, list[Problem]]:
+    """Check the pages together, place them, and derive listing pages and related links."""
+    problems = list(_check_authors(pages, authors, authors_path))
+    placed, placing_problems = _place(pages, settings)
+    problems += placing_problems
+
+    documents: list[Document] = []
+    excluded: list[Parsed] = []
+    for parsed, slug, uri in placed:
+        if not is_published(parsed, settings):
+            excluded.append(parsed)
+            continue
+        meta = parsed.meta
+        documents.append(
+            Document(
+                parsed=parsed,
+                slug=slug,
+                uri=uri,
+                lang=meta.lang
+                or ("zh" if has_cjk(meta.title or "") else settings.default_lang),
+                minutes=reading_minutes(parsed.body),
+                authors=[authors[a] for a in getattr(meta, "authors", []) if a in authors],
+            )
+        )
+    documents.sort(key=_newest_first)
+    for document in documents:
+        document.related = _related(document, documents, settings.related_count)
+    listings = _listings(documents, authors, settings)
+    return SiteContent(documents, excluded, listings, authors), problems
+
+
+def _newest_first(document: Document) -> tuple[float, str]:
+    moment = document.sort_date
+    return (-moment.timestamp() if moment else 0.0, document.uri)
+
+
+def _check_authors(
+    pages: Iterable[Parsed], authors: dict[str, Author], authors_path: str
+) -> Iterable[Problem]:
+    known = sorted(authors)
+    for parsed in pages:
+        for index, author_id in enumerate(getattr(parsed.meta, "authors", [])):
+            if author_id in authors:
+                continue
+            close = difflib.get_close_matches(author_id, known, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else (
+                f"known ids: {', '.join(known)}" if known else "no author is defined yet"
+            )
+            yield Problem(
+                parsed.source.display_path,
+                f"authors[{index}]",
+                f"unknown author id {author_id!r}; {hint} Authors are defined in "
+                f"{authors_path}.",
+            )
+
+
+def _place(
+    pages: Sequence[Parsed], settings: Settings
+) -> tuple[list[tuple[Parsed, str, str]], list[Problem]]:
+    """Give each page its slug and published path; two pages may not share one."""
+    problems: list[Problem] = []
+    placed: list[tuple[Parsed, str, str]] = []
+    owner: dict[str, Parsed] = {}
+    for parsed in sorted(pages, key=lambda p: p.source.src_uri):
+        meta = parsed.meta
+        stem = posixpath.splitext(posixpath.basename(parsed.source.src_uri))[0]
+        if parsed.kind == ContentType.PAGE:
+            slug, uri = stem, parsed.source.src_uri
+        else:
+            slug = meta.slug or slugify(meta.title, settings.slug_style) or slugify(stem)
+            uri = f"{FOLDER_BY_TYPE[parsed.kind]}/{slug}/index.md"
+            if slug in RESERVED_SLUGS[parsed.kind]:
+                problems.append(
+                    Problem(
+                        parsed.source.display_path,
+                        "slug",
+                        f"{slug!r} is reserved for the listing pages of "
+                        f"{FOLDER_BY_TYPE[parsed.kind]}/; set another slug, "
+                        f"e.g. `slug: {slug}-guide`",
+                    )
+                )
+                continue
+        if uri in owner:
+            other = owner[uri].source.display_path
+            problems.append(
+                Problem(
+                    parsed.source.display_path,
+                    "slug",
+                    f"{slug!r} is already used by {other}; give one of them another "
+                    f"`slug:` so that each has its own URL",
+                )
+            )
+            continue
+        owner[uri] = parsed
+        placed.append((parsed, slug, uri))
+    return placed, problems
+
+
+def _related(document: Document, documents: Sequence[Document], count: int) -> list[Document]:
+    """Pages that share the most tags and categories, same language first, newest first."""
+    if count <= 0 or document.kind == ContentType.PAGE:
+        return []
+    mine = document.labels
+    scored = []
+    for other in documents:
+        if other is document or other.kind == ContentType.PAGE:
+            continue
+        shared = len(mine & other.labels)
+        if shared:
+            scored.append((-(shared * 2 + (other.lang == document.lang)), other))
+    scored.sort(key=lambda pair: pair[0])  # stable: newest first among equals
+    return [other for _, other in scored[:count]]
+
+
+def _listings(
+    documents: Sequence[Document], authors: dict[str, Author], settings: Settings
+) -> list[Listing]:
+    lang, site = settings.default_lang, settings.site_name
+    articles = [d for d in documents if d.kind == ContentType.ARTICLE]
+    cases = [d for d in documents if d.kind == ContentType.CASE_STUDY]
+    webinars = [d for d in documents if d.kind == ContentType.WEBINAR]
+    listings: list[Listing] = []
+
+    def paginate(kind: ListingKind, base: str, title: str, description: str,
+                 entries: list[Document], **extra: object) -> None:
+        size = max(1, settings.page_size)
+        chunks = [entries[i : i + size] for i in range(0, len(entries), size)] or [[]]
+        uris = [f"{base}/index.md"] + [
+            f"{base}/page/{n}/index.md" for n in range(2, len(chunks) + 1)
+        ]
+        for number, chunk in enumerate(chunks, start=1):
+            listings.append(
+                Listing(
+                    kind=kind,
+                    uri=uris[number - 1],
+                    title=title if number == 1 else f"{title} ({number})",
+                    description=description,
+                    lang=lang,
+                    sections=[(None, chunk)],
+                    page=number,
+                    pages=len(chunks),
+                    newer_uri=uris[number - 2] if number > 1 else None,
+                    older_uri=uris[number] if number < len(chunks) else None,
+                    **extra,  # type: ignore[arg-type]
+                )
+            )
+
+    categories = _terms(articles, lambda d: d.meta.categories, "articles/category", settings)
+    tags = _terms(articles, lambda d: d.meta.tags, "articles/tag", settings)
+    paginate("articles", "articles", translate(lang, "articles"),
+             translate(lang, "articles_description", site=site), articles, terms=[
+                 term for term, _ in categories])
+    for term, entries in categories:
+        paginate("category", term.uri.removesuffix("/index.md"),
+                 translate(lang, "category", name=term.name),
+                 translate(lang, "category_description", name=term.name), entries)
+    for term, entries in tags:
+        paginate("tag", term.uri.removesuffix("/index.md"),
+                 translate(lang, "tag", name=term.name),
+                 translate(lang, "tag_description", name=term.name), entries)
+
+    industries = _terms(cases, lambda d: [d.meta.industry], "case-studies/industry", settings)
+    paginate("case-studies", "case-studies", translate(lang, "case_studies"),
+             translate(lang, "case_studies_description", site=site), cases,
+             terms=[term for term, _ in industries])
+    for term, entries in industries:
+        paginate("industry", term.uri.removesuffix("/index.md"),
+                 translate(lang, "industry", name=term.name),
+                 translate(lang, "industry_description", name=term.name, site=site), entries)
+
+    upcoming = sorted(
+        (d for d in webinars if not webinar_is_past(d.meta, settings.now)),
+        key=lambda d: d.meta.start,
+    )
+    past = [d for d in webinars if webinar_is_past(d.meta, settings.now)]
+    listings.append(
+        Listing(
+            kind="webinars",
+            uri="webinars/index.md",
+            title=translate(lang, "webinars"),
+            description=translate(lang, "webinars_description", site=site),
+            lang=lang,
+            sections=[(translate(lang, "upcoming"), upcoming), (translate(lang, "past"), past)],
+            note=None if upcoming else translate(lang, "none_upcoming"),
+        )
+    )
+
+    if authors:
+        by_author: dict[str, list[Document]] = defaultdict(list)
+        for document in documents:
+            for author in document.authors:
+                by_author[author.id].append(document)
+        listings.append(
+            Listing(
+                kind="authors",
+                uri="authors/index.md",
+                title=translate(lang, "authors"),
+                description=translate(lang, "authors_description", site=site),
+                lang=lang,
+                sections=[],
+                terms=[
+                    Term(author.name, author_id, f"authors/{author_id}/index.md",
+                         len(by_author[author_id]))
+                    for author_id, author in sorted(authors.items())
+                ],
+            )
+        )
+        for author_id, author in sorted(authors.items()):
+            paginate("author", f"authors/{author_id}", author.name,
+                     author.bio or translate(lang, "author_description", name=author.name),
+                     by_author[author_id], author=author)
+    return listings
+
+
+def _terms(
+    documents: Sequence[Document],
+    names_of,  # noqa: ANN001 - Callable[[Document], list[str]]
+    base: str,
+    settings: Settings,
+) -> list[tuple[Term, list[Document]]]:
+    """Group documents by category, tag or industry; names that slug alike are one term."""
+    groups: dict[str, list[Document]] = defaultdict(list)
+    first_name: dict[str, str] = {}
+    for document in documents:
+        for name in names_of(document):
+            slug = term_slug(name, settings.slug_style)
+            first_name.setdefault(slug, name)
+            if document not in groups[slug]:
+                groups[slug].append(document)
+    return [
+        (Term(first_name[slug], slug, f"{base}/{slug}/index.md", len(entries)), entries)
+        for slug, entries in sorted(groups.items())
+    ]

@@ -1,0 +1,40 @@
+"""Reading time for mixed Chinese and Latin text."""
+
+from __future__ import annotations
+
+import math
+import re
+
+CJK_CHARS_PER_MINUTE = 400
+LATIN_WORDS_PER_MINUTE = 230
+
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+_LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
+_MARKUP = re.compile(
+    r"```.*?```"  # fenced code is skimmed, not read
+    r"|<[^>]+>"  # HTML tags
+    r"|!\[[^\]]*\]\([^)]*\)"  # images
+    r"|\]\([^)]*\)",  # link targets (the link text stays)
+    re.DOTALL,
+)
+
+
+def count_words(text: str) -> tuple[int, int]:
+    """Return (CJK characters, Latin words) of Markdown or plain text."""
+    text = _MARKUP.sub(" ", text)
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_WORD.findall(_CJK.sub(" ", text)))
+    return cjk, latin
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes to read `text`: CJK at ~400 characters and Latin at ~230 words a minute."""
+    cjk, latin = count_words(text)
+    minutes = cjk / CJK_CHARS_PER_MINUTE + latin / LATIN_WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes))
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))

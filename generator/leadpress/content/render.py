@@ -1,0 +1,111 @@
+"""HTML of the generated parts of pages: bylines, case-study facts, webinar boxes, listings.
+
+Templates live in the package (`templates/leadpress/`) and a site overrides any of them by
+placing a file at the same path in its theme folder. Everything is autoescaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from .collections import Document, Listing, Settings, SiteContent, term_slug, webinar_is_past
+from .strings import format_date, format_datetime, translate
+from .urls import relative_url, url_of
+
+_LEADING_H1 = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)", re.DOTALL | re.IGNORECASE)
+
+
+class Renderer:
+    """Renders page parts for one build; links are relative so a site works under any path."""
+
+    def __init__(
+        self,
+        site: SiteContent,
+        settings: Settings,
+        directory_urls: bool = True,
+        override_dirs: Sequence[str | Path] = (),
+    ) -> None:
+        self.site = site
+        self.settings = settings
+        self.directory_urls = directory_urls
+        loaders = [FileSystemLoader([str(d) for d in override_dirs])] if override_dirs else []
+        self.env = Environment(
+            loader=ChoiceLoader([*loaders, PackageLoader("leadpress", "templates")]),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def document_html(self, html: str, document: Document) -> str:
+        """Wrap a page's converted Markdown in its type's template."""
+        heading, body = _split_heading(html)
+        return self._render(
+            f"leadpress/{document.kind.value}.html",
+            document.uri,
+            document.lang,
+            document=document,
+            meta=document.meta,
+            heading=heading,
+            body=Markup(body),
+            is_past=(
+                webinar_is_past(document.meta, self.settings.now)
+                if document.kind.value == "webinar"
+                else None
+            ),
+        )
+
+    def listing_html(self, html: str, listing: Listing) -> str:
+        """A listing page: its own Markdown (an intro, if any) followed by the entries."""
+        heading, intro = _split_heading(html)
+        return self._render(
+            "leadpress/listing.html",
+            listing.uri,
+            listing.lang,
+            listing=listing,
+            heading=heading,
+            intro=Markup(intro),
+        )
+
+    def _render(self, template: str, uri: str, lang: str, **context: object) -> str:
+        here = url_of(uri, self.directory_urls)
+
+        def link(target_uri: str) -> str:
+            return relative_url(url_of(target_uri, self.directory_urls), here)
+
+        def t(key: str, **values: object) -> str:
+            return translate(lang, key, **values)
+
+        def slug(name: str) -> str:
+            return term_slug(name, self.settings.slug_style)
+
+        def date(moment: datetime) -> str:
+            return format_date(moment, lang)
+
+        def date_time(moment: datetime) -> str:
+            return format_datetime(moment, lang)
+
+        return self.env.get_template(template).render(
+            link=link,
+            t=t,
+            slug=slug,
+            date=date,
+            date_time=date_time,
+            lang=lang,
+            now=self.settings.now,
+            site=self.site,
+            **context,
+        )
+
+
+def _split_heading(html: str) -> tuple[Markup | None, str]:
+    """A page's own leading H1, kept as written, and the rest of its HTML."""
+    match = _LEADING_H1.match(html)
+    if match is None:
+        return None, html
+    return Markup(match.group(1)), html[match.end():]

@@ -1,0 +1,44 @@
+"""Readable, URL-safe slugs; Chinese titles become pinyin by default."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pypinyin import Style, lazy_pinyin
+
+SlugStyle = Literal["pinyin", "unicode"]
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
+SLUG_PATTERN = re.compile(r"^[a-z0-9\u3400-\u9fff]+(?:-[a-z0-9\u3400-\u9fff]+)*$")
+
+
+def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str:
+    """Make a slug: lowercase words joined by dashes.
+
+    With `pinyin`, each Chinese character becomes its toneless pinyin syllable
+    (`客户关系管理` -> `ke-hu-guan-xi-guan-li`); with `unicode`, Chinese is kept as is.
+    Latin letters lose their accents either way. The result is cut at a word boundary.
+    """
+    if style == "pinyin" and _HAN.search(text):
+        # pypinyin returns runs of non-Han text unchanged, Han characters one syllable each.
+        text = " ".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    words = [w for w in _NOT_SLUG.split(text.lower().replace("_", " ")) if w]
+    if style == "pinyin":
+        words = [w.encode("ascii", "ignore").decode() for w in words]
+        words = [w for w in words if w]
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length and slug:
+            break
+        slug = candidate[:max_length]
+    return slug
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug))

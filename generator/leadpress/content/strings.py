@@ -1,0 +1,129 @@
+"""Interface strings and date formats of the generated parts of pages, per language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "articles": "Articles",
+        "articles_description": "Guides and analysis from {site}.",
+        "category": "Category: {name}",
+        "category_description": "Articles about {name}.",
+        "tag": "Tagged “{name}”",
+        "tag_description": "Articles tagged {name}.",
+        "case_studies": "Case studies",
+        "case_studies_description": "How customers work with {site}.",
+        "industry": "Case studies: {name}",
+        "industry_description": "How {name} companies work with {site}.",
+        "industries": "By industry",
+        "webinars": "Webinars",
+        "webinars_description": "Live sessions and recordings from {site}.",
+        "upcoming": "Upcoming",
+        "past": "Past webinars",
+        "none_upcoming": "No webinar is scheduled right now. Watch a recording below.",
+        "authors": "Authors",
+        "authors_description": "The people who write for {site}.",
+        "author_description": "Articles by {name}.",
+        "by": "By",
+        "minutes": "{n} min read",
+        "published": "Published",
+        "updated": "Updated",
+        "related": "Related reading",
+        "tags": "Tags",
+        "categories": "Categories",
+        "page_of": "Page {page} of {pages}",
+        "newer": "Newer",
+        "older": "Older",
+        "pagination": "Pagination",
+        "customer": "Customer",
+        "industry_label": "Industry",
+        "company_size": "Company size",
+        "results": "Results",
+        "status_upcoming": "Upcoming webinar",
+        "status_past": "On demand",
+        "when": "When",
+        "duration": "Duration",
+        "duration_value": "{n} minutes",
+        "speakers": "Speakers",
+        "register": "Register for free",
+        "watch": "Watch the recording",
+        "recording_soon": "The recording will be available here soon.",
+        "no_entries": "Nothing published here yet.",
+    },
+    "zh": {
+        "articles": "文章",
+        "articles_description": "{site} 的指南与洞察。",
+        "category": "分类：{name}",
+        "category_description": "关于{name}的文章。",
+        "tag": "标签：{name}",
+        "tag_description": "标记为“{name}”的文章。",
+        "case_studies": "客户案例",
+        "case_studies_description": "客户如何使用 {site}。",
+        "industry": "客户案例：{name}",
+        "industry_description": "{name}企业如何使用 {site}。",
+        "industries": "按行业",
+        "webinars": "在线研讨会",
+        "webinars_description": "{site} 的直播与回放。",
+        "upcoming": "即将开始",
+        "past": "往期回放",
+        "none_upcoming": "暂无排期的直播，欢迎观看往期回放。",
+        "authors": "作者",
+        "authors_description": "为 {site} 撰稿的作者。",
+        "author_description": "{name} 的文章。",
+        "by": "作者",
+        "minutes": "阅读约 {n} 分钟",
+        "published": "发布于",
+        "updated": "更新于",
+        "related": "相关阅读",
+        "tags": "标签",
+        "categories": "分类",
+        "page_of": "第 {page} 页，共 {pages} 页",
+        "newer": "较新",
+        "older": "较早",
+        "pagination": "分页",
+        "customer": "客户",
+        "industry_label": "行业",
+        "company_size": "企业规模",
+        "results": "成果",
+        "status_upcoming": "即将开始的研讨会",
+        "status_past": "回放",
+        "when": "时间",
+        "duration": "时长",
+        "duration_value": "{n} 分钟",
+        "speakers": "嘉宾",
+        "register": "免费报名",
+        "watch": "观看回放",
+        "recording_soon": "回放视频即将上线。",
+        "no_entries": "这里还没有内容。",
+    },
+}
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def base_language(lang: str) -> str:
+    code = lang.split("-")[0].lower()
+    return code if code in _STRINGS else "en"
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    return _STRINGS[base_language(lang)][key].format(**values)
+
+
+def format_date(moment: datetime, lang: str) -> str:
+    if base_language(lang) == "zh":
+        return f"{moment.year}年{moment.month}月{moment.day}日"
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def format_datetime(moment: datetime, lang: str) -> str:
+    """Date and time as written, with the UTC offset, so every reader can convert it."""
+    offset = moment.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    clock = moment.strftime("%H:%M")
+    if base_language(lang) == "zh":
+        return f"{format_date(moment, lang)} {clock}（{zone}）"
+    return f"{format_date(moment, lang)}, {clock} ({zone})"

@@ -1,0 +1,158 @@
+"""`leadpress/content`: typed front matter, clean URLs, listing pages, bylines and related pages."""
+
+from __future__ import annotations
+
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import ConfigurationError, PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
+from ..content.loading import Parsed, Source, load_authors, parse_source
+from ..content.models import ContentType
+from ..content.render import Renderer
+from ..paths import STYLESHEET, TEMPLATES_DIR
+from ..problems import Problem, format_problems
+
+log = get_plugin_logger(__name__)
+
+
+class ContentConfig(Config):
+    # Settings for sources
+    authors_file = opt.Type(str, default="authors.yml")
+    timezone = opt.Type(str, default="UTC")
+    slug_style = opt.Choice(("pinyin", "unicode"), default="pinyin")
+
+    # Settings for drafts and scheduled pages (also LEADPRESS_DRAFTS=1)
+    drafts = opt.Type(bool, default=False)
+
+    # Settings for listing pages and related pages
+    listing_page_size = opt.Type(int, default=10)
+    related_count = opt.Type(int, default=3)
+
+
+class ContentPlugin(BasePlugin[ContentConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.site: SiteContent | None = None
+        self.renderer: Renderer | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.zone = ZoneInfo(self.config.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"leadpress/content: timezone: {self.config.timezone!r} is not a time zone; "
+                "use a name such as Asia/Shanghai, Europe/Berlin or UTC"
+            ) from None
+        # The package's templates come last, so a site's custom_dir overrides them.
+        config.theme.dirs.append(str(TEMPLATES_DIR))
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET)
+        self.settings = Settings(
+            now=build_clock(),
+            site_name=config.site_name,
+            include_drafts=self.config.drafts or os.environ.get("LEADPRESS_DRAFTS") == "1",
+            page_size=self.config.listing_page_size,
+            related_count=self.config.related_count,
+            slug_style=self.config.slug_style,
+            default_lang=config.theme.get("language") or "en",
+        )
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        def shown(src_uri: str) -> str:
+            return _display_path(config, src_uri)
+
+        problems: list[Problem] = []
+        pages: list[Parsed] = []
+        for file in files.documentation_pages():
+            parsed, found = parse_source(
+                Source(file.src_uri, file.content_string, shown(file.src_uri)), self.zone
+            )
+            problems += found
+            if parsed:
+                pages.append(parsed)
+
+        authors = {}
+        authors_file = files.get_file_from_path(self.config.authors_file)
+        if authors_file is not None:
+            authors, found = load_authors(authors_file.content_string, shown(authors_file.src_uri))
+            problems += found
+            files.remove(authors_file)  # data, not a page or an asset to publish
+
+        site, found = build_site(
+            pages, authors, self.settings, shown(self.config.authors_file)
+        )
+        problems += found
+        if any(p.severity == "error" for p in problems):
+            raise PluginError(format_problems(problems))
+        for problem in problems:
+            log.warning(str(problem))
+
+        for parsed in site.excluded:
+            files.remove(files.get_file_from_path(parsed.source.src_uri))
+        for document in site.documents:
+            if document.kind == ContentType.PAGE:
+                continue
+            file = files.get_file_from_path(document.parsed.source.src_uri)
+            _move(file, document.uri, config)
+            # Content is reached through listings; a nav of every post grows quadratically.
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+        for listing in site.listings:
+            if files.get_file_from_path(listing.uri) is None:
+                files.append(
+                    File.generated(
+                        config,
+                        listing.uri,
+                        content=_listing_source(listing),
+                        inclusion=InclusionLevel.NOT_IN_NAV,
+                    )
+                )
+
+        self.site = site
+        self.renderer = Renderer(
+            site,
+            self.settings,
+            directory_urls=config.use_directory_urls,
+            override_dirs=[d for d in config.theme.dirs if d != str(TEMPLATES_DIR)],
+        )
+        log.info("%s; %d left out (drafts or scheduled)", site.describe(), len(site.excluded))
+        return files
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.site is not None and self.renderer is not None
+        src_uri = page.file.src_uri
+        if listing := self.site.listing_for(src_uri):
+            return self.renderer.listing_html(html, listing)
+        document = self.site.document_for(src_uri)
+        if document is not None and document.kind != ContentType.PAGE:
+            return self.renderer.document_html(html, document)
+        return html
+
+
+def _display_path(config: MkDocsConfig, src_uri: str) -> str:
+    """A source path as the user sees it from the config's folder, e.g. content/articles/x.md."""
+    base = os.path.dirname(config.config_file_path or "") or os.getcwd()
+    return os.path.relpath(os.path.join(config.docs_dir, src_uri), base).replace(os.sep, "/")
+
+
+def _move(file: File, uri: str, config: MkDocsConfig) -> None:
+    """Publish `file` where `uri` would be published, keeping its source (and links to it)."""
+    target = File(uri, config.docs_dir, config.site_dir, config.use_directory_urls)
+    file.dest_uri = target.dest_uri
+    file.abs_dest_path = target.abs_dest_path
+    file.url = target.url
+
+
+def _listing_source(listing: Listing) -> str:
+    front = {"title": listing.title, "description": listing.description}
+    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
