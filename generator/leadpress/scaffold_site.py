@@ -33,7 +33,8 @@ def scaffold(target: Path, *, site_name: str, site_url: str, force: bool = False
     for source in sorted(SCAFFOLD_DIR.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
             continue
-        relative = Path(*(_RENAMES.get(part, part) for part in source.relative_to(SCAFFOLD_DIR).parts))
+        parts = source.relative_to(SCAFFOLD_DIR).parts
+        relative = Path(*(_RENAMES.get(part, part) for part in parts))
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_text(encoding="utf-8")

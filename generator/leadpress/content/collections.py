@@ -13,7 +13,7 @@ from typing import Literal
 
 from ..problems import Problem
 from .loading import TYPE_BY_FOLDER, Parsed
-from .models import Article, Author, CaseStudy, ContentType, Webinar
+from .models import Author, ContentType, Webinar
 from .readtime import has_cjk, reading_minutes
 from .slugs import SlugStyle, slugify
 from .strings import translate
@@ -62,7 +62,7 @@ class Document:
         return self.parsed.kind
 
     @property
-    def meta(self):  # noqa: ANN201 - the model of the page's type
+    def meta(self):
         return self.parsed.meta
 
     @property
@@ -398,7 +398,7 @@ def _listings(
 
 def _terms(
     documents: Sequence[Document],
-    names_of,  # noqa: ANN001 - Callable[[Document], list[str]]
+    names_of,
     base: str,
     settings: Settings,
 ) -> list[tuple[Term, list[Document]]]:

@@ -102,7 +102,7 @@ _FrontMatterLoader.add_constructor(
 
 class _Handler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fm, Loader=_FrontMatterLoader)
 
 
 def content_type_for(src_uri: str) -> ContentType:

@@ -99,9 +99,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
+# Spelled out: calendar.month_name follows the machine's locale.
 _MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
 
 
 def base_language(lang: str) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 
 def url_of(uri: str, directory_urls: bool = True) -> str:
-    """Site-relative URL of a docs-relative Markdown path (`articles/x/index.md` -> `articles/x/`)."""
+    """Site-relative URL of a docs-relative Markdown path (`articles/x/index.md`: `articles/x/`)."""
     stem, _ = posixpath.splitext(uri)
     parent, name = posixpath.split(stem)
     if name in ("index", "README"):
@@ -20,7 +20,7 @@ def url_of(uri: str, directory_urls: bool = True) -> str:
 
 
 def relative_url(target: str, base: str) -> str:
-    """Link from the page at site-relative URL `base` to `target`, so sites work under any prefix."""
+    """Link from the page at site-relative URL `base` to `target`; works under any prefix."""
     base_dir = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
     target_path = "/" + target
     relative = posixpath.relpath(target_path, "/" + base_dir)

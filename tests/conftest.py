@@ -1,0 +1,105 @@
+"""Shared helpers: run the real `leadpress` command on sites copied into temporary folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+LEADPRESS = Path(sys.executable).with_name("leadpress")
+DEMO_PARTS = ("mkdocs.yml", "content", "theme", "campaigns")
+
+# The demo site is built as of this moment, so drafts, schedules and webinars are stable.
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def epoch(moment: datetime) -> str:
+    return str(int(moment.timestamp()))
+
+
+def run_leadpress(
+    *args: str, cwd: Path, now: datetime = DEMO_NOW, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `leadpress` command as a user would, with a fixed build clock."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": epoch(now), **(env or {})}
+    environment.pop("LEADPRESS_DRAFTS", None)
+    return subprocess.run(
+        [str(LEADPRESS), *args], cwd=cwd, env=environment, capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def copy_demo(target: Path) -> Path:
+    for part in DEMO_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """A private copy of the demo site that a test may change."""
+    return copy_demo(tmp_path / "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site, built once per session; tests read its site/ folder."""
+    root = copy_demo(tmp_path_factory.mktemp("demo-build"))
+    result = run_leadpress("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+MINIMAL_CONFIG = """\
+site_name: Test site
+site_url: https://www.example.com/
+docs_dir: content
+theme:
+  name: material
+  language: en
+nav:
+  - Home: index.md
+  - Articles: articles/index.md
+plugins:
+  - leadpress/content:
+      timezone: UTC
+"""
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write a small site: `{path under content/: text}`, plus a minimal mkdocs.yml."""
+
+    def make(files: dict[str, str], config: str = MINIMAL_CONFIG) -> Path:
+        root = tmp_path / "site-src"
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+        files = {"index.md": "---\ntitle: Home\n---\nWelcome.\n", **files}
+        for relative, text in files.items():
+            path = root / "content" / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def tree_digest(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to compare a folder before and after."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
