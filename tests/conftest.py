@@ -38,6 +38,7 @@ def run_leadpress(
 
 
 def copy_demo(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
     for part in DEMO_PARTS:
         source = REPO / part
         if source.is_dir():

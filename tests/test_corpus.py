@@ -43,6 +43,7 @@ def test_site_with_corpus_bodies_builds(make_site) -> None:
         assert page.is_file(), path.name
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         assert soup.h1.get_text() == _title(text)
+        assert soup.html["lang"] == "zh"  # in an English site, the page says it is Chinese
         # A long sentence of the body survives intact.
         sentence = max(text.splitlines(), key=len).strip()[:30]
         assert sentence in soup.select_one("article").get_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -16,11 +17,14 @@ from leadpress.content.models import ContentType
 from leadpress.content.readtime import has_cjk
 from leadpress.content.slugs import slugify
 
+DEMO_TIMEZONE = ZoneInfo("Asia/Singapore")  # the demo's mkdocs.yml sets this
+
 
 def _sources(folder: str):
     for path in sorted((REPO / "content" / folder).glob("*.md")):
         parsed, problems = parse_source(
-            Source(f"{folder}/{path.name}", path.read_text(encoding="utf-8"), str(path))
+            Source(f"{folder}/{path.name}", path.read_text(encoding="utf-8"), str(path)),
+            DEMO_TIMEZONE,
         )
         assert not problems, problems
         yield path, parsed
@@ -165,9 +169,10 @@ def test_every_internal_link_resolves(demo_site: Path) -> None:
                 parts = urlsplit(target or "")
                 if not target or parts.scheme or parts.netloc or not parts.path:
                     continue
+                # Root-relative links (the 404 page's) start from the site's root path "/".
+                base = "" if parts.path.startswith("/") else str(page.relative_to(demo_site))
                 resolved = posixpath.normpath(
-                    posixpath.join(posixpath.dirname(str(page.relative_to(demo_site))),
-                                   unquote(parts.path))
+                    posixpath.join(posixpath.dirname(base), unquote(parts.path).lstrip("/"))
                 )
                 file = demo_site / resolved
                 if file.is_dir():

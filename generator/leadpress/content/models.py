@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -36,7 +36,8 @@ ENGINE_KEYS = frozenset(
 def _to_datetime(value: Any, info: ValidationInfo) -> datetime:
     """Accept a YAML date, a YAML timestamp or an ISO 8601 string.
 
-    A date or a time without offset is read in the site's time zone (passed as context).
+    A date or a time without offset is read in the site's time zone (passed as context,
+    UTC when none is given), so that every moment can be compared with the build's clock.
     """
     if isinstance(value, datetime):
         moment = value
@@ -50,9 +51,8 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime:
     else:
         raise ValueError("not_a_date")
     if moment.tzinfo is None:
-        zone: tzinfo | None = (info.context or {}).get("timezone")
-        if zone is not None:
-            moment = moment.replace(tzinfo=zone)
+        zone: tzinfo = (info.context or {}).get("timezone") or UTC
+        moment = moment.replace(tzinfo=zone)
     return moment
 
 

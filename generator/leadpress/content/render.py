@@ -18,6 +18,7 @@ from .collections import Document, Listing, Settings, SiteContent, term_slug, we
 from .strings import format_date, format_datetime, translate
 from .urls import relative_url, url_of
 
+_HTML_LANG = re.compile(r'<html\b[^>]*?\blang="[^"]*"', re.IGNORECASE)
 _LEADING_H1 = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)", re.DOTALL | re.IGNORECASE)
 
 
@@ -109,3 +110,16 @@ def _split_heading(html: str) -> tuple[Markup | None, str]:
     if match is None:
         return None, html
     return Markup(match.group(1)), html[match.end():]
+
+
+def set_page_language(page_html: str, lang: str) -> str:
+    """Give a whole page's `<html>` element the language of its content.
+
+    Screen readers pick their voice and browsers their fonts from it; the engine's
+    template only knows the site's default language.
+    """
+    match = _HTML_LANG.search(page_html)
+    if match is None:
+        return page_html
+    element = re.sub(r'lang="[^"]*"', f'lang="{lang}"', match.group(0))
+    return page_html[: match.start()] + element + page_html[match.end() :]

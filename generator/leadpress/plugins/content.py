@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import ContentType
-from ..content.render import Renderer
+from ..content.render import Renderer, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
 
@@ -137,6 +137,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if document is not None and document.kind != ContentType.PAGE:
             return self.renderer.document_html(html, document)
         return html
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        assert self.site is not None
+        document = self.site.document_for(page.file.src_uri)
+        if document is not None and document.lang != self.settings.default_lang:
+            return set_page_language(output, document.lang)
+        return output
 
 
 def _display_path(config: MkDocsConfig, src_uri: str) -> str:
