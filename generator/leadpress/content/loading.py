@@ -120,12 +120,16 @@ def parse_source(
     handler = _Handler()
     raw: Any = {}
     body = source.text
-    try:
-        if handler.detect(source.text):
-            front, body = handler.split(source.text)
+    if handler.detect(source.text):
+        front, body = handler.split(source.text)
+        try:
             raw = handler.load(front)
-    except yaml.YAMLError as error:
-        return None, [Problem(source.display_path, "front matter", _explain_yaml(error))]
+        except yaml.YAMLError as error:
+            # Line numbers in the message count from the top of the file.
+            lines_before = source.text[: source.text.find(front)].count("\n")
+            return None, [
+                Problem(source.display_path, "front matter", _explain_yaml(error, lines_before))
+            ]
     raw = {} if raw is None else raw
     if not isinstance(raw, dict):
         return None, [
@@ -237,13 +241,16 @@ def _explain(error: Any, kind: ContentType | None, model: type[Entry] | type[Aut
     return f"{error['msg']} (got {value}); e.g. `{example}`"
 
 
-def _explain_yaml(error: yaml.YAMLError, offset: int = 1) -> str:
-    # The front matter starts after the opening `---` line: add it back to the line number.
+def _explain_yaml(error: yaml.YAMLError, offset: int) -> str:
+    """Describe a YAML error; `offset` is the number of file lines before the YAML text."""
     where = ""
     mark = getattr(error, "problem_mark", None)
     if mark is not None:
         where = f" at line {mark.line + 1 + offset}, column {mark.column + 1}"
     problem = getattr(error, "problem", None) or str(error)
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f", {context} started at line {context_mark.line + 1 + offset}"
     return (
         f"invalid YAML{where} ({problem}); check the indentation, and put quotes around "
         'values that contain ": " or start with [, {, *, &, !, %, @ or a backquote'
