@@ -32,7 +32,11 @@ def run_leadpress(
     environment = {**os.environ, "SOURCE_DATE_EPOCH": epoch(now), **(env or {})}
     environment.pop("LEADPRESS_DRAFTS", None)
     return subprocess.run(
-        [str(LEADPRESS), *args], cwd=cwd, env=environment, capture_output=True, text=True,
+        [str(LEADPRESS), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 

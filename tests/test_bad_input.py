@@ -73,7 +73,12 @@ def test_all_problems_of_a_build_are_listed_together(make_site) -> None:
     result = run_leadpress("build", cwd=root)
     assert result.returncode == 1
     assert "Leadpress found 6 problems" in result.stderr
-    for line in ("title: missing", "date: 'next tuesday'", "start: '2027-02-04 10:00:00'",
-                 "authors[0]: unknown author id", "categories: expected a list",
-                 "front matter: invalid YAML"):
+    for line in (
+        "title: missing",
+        "date: 'next tuesday'",
+        "start: '2027-02-04 10:00:00'",
+        "authors[0]: unknown author id",
+        "categories: expected a list",
+        "front matter: invalid YAML",
+    ):
         assert line in result.stderr

@@ -120,7 +120,7 @@ def test_drafts_and_scheduled_articles_only_with_drafts_flag(make_site) -> None:
 def test_odd_bodies_still_build(make_site) -> None:
     odd = (
         "---\ntitle: R&D <b>odd</b> bodies\ndate: 2026-01-15\n---\n"
-        "Fish & chips < 5 > 3, an unclosed <div class=\"x\"> and a stray </span>.\n\n"
+        'Fish & chips < 5 > 3, an unclosed <div class="x"> and a stray </span>.\n\n'
         + "很长的一行中文ToB运营" * 800
         + "\n\n<script>alert('x')</script> <!-- a comment\n\nمرحبا Ελληνικά русский 😀\n"
     )

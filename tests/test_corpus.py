@@ -29,8 +29,10 @@ def test_site_with_corpus_bodies_builds(make_site) -> None:
     files = {}
     for number, path in enumerate(TEXTS):
         text = path.read_text(encoding="utf-8")
-        front = f"title: {json.dumps(_title(text), ensure_ascii=False)}\n" \
-                f"date: 2026-0{number + 1}-10\nlang: zh\ntags: [客户, 运营]\n"
+        front = (
+            f"title: {json.dumps(_title(text), ensure_ascii=False)}\n"
+            f"date: 2026-0{number + 1}-10\nlang: zh\ntags: [客户, 运营]\n"
+        )
         files[f"articles/corpus-{number}.md"] = f"---\n{front}---\n{text}"
     root = make_site(files)
 

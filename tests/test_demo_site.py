@@ -75,9 +75,7 @@ def test_chinese_titles_get_pinyin_urls(demo_site: Path) -> None:
 
 
 def test_drafts_and_scheduled_articles_are_left_out(demo_site: Path) -> None:
-    hidden = [
-        p for _, p in _sources("articles") if p.meta.draft or p.meta.date > DEMO_NOW
-    ]
+    hidden = [p for _, p in _sources("articles") if p.meta.draft or p.meta.date > DEMO_NOW]
     assert hidden, "the demo shows one draft and one scheduled article"
     for parsed in hidden:
         slug = parsed.meta.slug or slugify(parsed.meta.title)

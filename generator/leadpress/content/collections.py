@@ -200,8 +200,7 @@ def build_site(
                 parsed=parsed,
                 slug=slug,
                 uri=uri,
-                lang=meta.lang
-                or ("zh" if has_cjk(meta.title or "") else settings.default_lang),
+                lang=meta.lang or ("zh" if has_cjk(meta.title or "") else settings.default_lang),
                 minutes=reading_minutes(parsed.body),
                 authors=[authors[a] for a in getattr(meta, "authors", []) if a in authors],
             )
@@ -227,14 +226,15 @@ def _check_authors(
             if author_id in authors:
                 continue
             close = difflib.get_close_matches(author_id, known, n=1)
-            hint = f"did you mean `{close[0]}`?" if close else (
-                f"known ids: {', '.join(known)}" if known else "no author is defined yet"
+            hint = (
+                f"did you mean `{close[0]}`?"
+                if close
+                else (f"known ids: {', '.join(known)}" if known else "no author is defined yet")
             )
             yield Problem(
                 parsed.source.display_path,
                 f"authors[{index}]",
-                f"unknown author id {author_id!r}; {hint} Authors are defined in "
-                f"{authors_path}.",
+                f"unknown author id {author_id!r}; {hint} Authors are defined in {authors_path}.",
             )
 
 
@@ -305,8 +305,14 @@ def _listings(
     webinars = [d for d in documents if d.kind == ContentType.WEBINAR]
     listings: list[Listing] = []
 
-    def paginate(kind: ListingKind, base: str, title: str, description: str,
-                 entries: list[Document], **extra: object) -> None:
+    def paginate(
+        kind: ListingKind,
+        base: str,
+        title: str,
+        description: str,
+        entries: list[Document],
+        **extra: object,
+    ) -> None:
         size = max(1, settings.page_size)
         chunks = [entries[i : i + size] for i in range(0, len(entries), size)] or [[]]
         uris = [f"{base}/index.md"] + [
@@ -331,26 +337,32 @@ def _listings(
 
     categories = _terms(articles, lambda d: d.meta.categories, "articles/category", settings)
     tags = _terms(articles, lambda d: d.meta.tags, "articles/tag", settings)
-    paginate("articles", "articles", translate(lang, "articles"),
-             translate(lang, "articles_description", site=site), articles, terms=[
-                 term for term, _ in categories])
-    for term, entries in categories:
-        paginate("category", term.uri.removesuffix("/index.md"),
-                 translate(lang, "category", name=term.name),
-                 translate(lang, "category_description", name=term.name), entries)
-    for term, entries in tags:
-        paginate("tag", term.uri.removesuffix("/index.md"),
-                 translate(lang, "tag", name=term.name),
-                 translate(lang, "tag_description", name=term.name), entries)
-
+    paginate(
+        "articles",
+        "articles",
+        translate(lang, "articles"),
+        translate(lang, "articles_description", site=site),
+        articles,
+        terms=[term for term, _ in categories],
+    )
     industries = _terms(cases, lambda d: [d.meta.industry], "case-studies/industry", settings)
-    paginate("case-studies", "case-studies", translate(lang, "case_studies"),
-             translate(lang, "case_studies_description", site=site), cases,
-             terms=[term for term, _ in industries])
-    for term, entries in industries:
-        paginate("industry", term.uri.removesuffix("/index.md"),
-                 translate(lang, "industry", name=term.name),
-                 translate(lang, "industry_description", name=term.name, site=site), entries)
+    paginate(
+        "case-studies",
+        "case-studies",
+        translate(lang, "case_studies"),
+        translate(lang, "case_studies_description", site=site),
+        cases,
+        terms=[term for term, _ in industries],
+    )
+    for kind, groups in (("category", categories), ("tag", tags), ("industry", industries)):
+        for term, entries in groups:
+            paginate(
+                kind,
+                term.uri.removesuffix("/index.md"),
+                translate(lang, kind, name=term.name),
+                translate(lang, f"{kind}_description", name=term.name, site=site),
+                entries,
+            )
 
     upcoming = sorted(
         (d for d in webinars if not webinar_is_past(d.meta, settings.now)),
@@ -383,16 +395,25 @@ def _listings(
                 lang=lang,
                 sections=[],
                 terms=[
-                    Term(author.name, author_id, f"authors/{author_id}/index.md",
-                         len(by_author[author_id]))
+                    Term(
+                        author.name,
+                        author_id,
+                        f"authors/{author_id}/index.md",
+                        len(by_author[author_id]),
+                    )
                     for author_id, author in sorted(authors.items())
                 ],
             )
         )
         for author_id, author in sorted(authors.items()):
-            paginate("author", f"authors/{author_id}", author.name,
-                     author.bio or translate(lang, "author_description", name=author.name),
-                     by_author[author_id], author=author)
+            paginate(
+                "author",
+                f"authors/{author_id}",
+                author.name,
+                author.bio or translate(lang, "author_description", name=author.name),
+                by_author[author_id],
+                author=author,
+            )
     return listings
 
 

@@ -171,8 +171,12 @@ def load_authors(text: str, display_path: str) -> tuple[dict[str, Author], list[
         return {}, [Problem(display_path, "", _explain_yaml(error, offset=0))]
     if not isinstance(raw, dict):
         return {}, [
-            Problem(display_path, "", "must map each author id to its details, e.g. "
-                    "`mei-lin: {name: Lin Mei, title: Head of Growth}`")
+            Problem(
+                display_path,
+                "",
+                "must map each author id to its details, e.g. "
+                "`mei-lin: {name: Lin Mei, title: Head of Growth}`",
+            )
         ]
     authors: dict[str, Author] = {}
     problems: list[Problem] = []

@@ -8,9 +8,7 @@ import re
 CJK_CHARS_PER_MINUTE = 400
 LATIN_WORDS_PER_MINUTE = 230
 
-_CJK = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
 _MARKUP = re.compile(
     r"```.*?```"  # fenced code is skimmed, not read

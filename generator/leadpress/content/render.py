@@ -109,7 +109,7 @@ def _split_heading(html: str) -> tuple[Markup | None, str]:
     match = _LEADING_H1.match(html)
     if match is None:
         return None, html
-    return Markup(match.group(1)), html[match.end():]
+    return Markup(match.group(1)), html[match.end() :]
 
 
 def set_page_language(page_html: str, lang: str) -> str:

@@ -101,8 +101,18 @@ _STRINGS: dict[str, dict[str, str]] = {
 
 # Spelled out: calendar.month_name follows the machine's locale.
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

@@ -89,9 +89,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             problems += found
             files.remove(authors_file)  # data, not a page or an asset to publish
 
-        site, found = build_site(
-            pages, authors, self.settings, shown(self.config.authors_file)
-        )
+        site, found = build_site(pages, authors, self.settings, shown(self.config.authors_file))
         problems += found
         if any(p.severity == "error" for p in problems):
             raise PluginError(format_problems(problems))
