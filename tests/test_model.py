@@ -10,6 +10,7 @@ import pytest
 
 from leadpress.content.collections import Settings, build_site
 from leadpress.content.loading import Parsed, Source, load_authors, parse_source
+from leadpress.content.models import Author
 from leadpress.content.readtime import reading_minutes
 from leadpress.content.slugs import slugify
 from leadpress.content.urls import relative_url, url_of
@@ -147,6 +148,15 @@ def test_duplicate_slugs_are_reported_with_both_files() -> None:
 def test_explicit_slug_wins_and_sets_the_url() -> None:
     site, _ = build_site([article("articles/a.md", "A title", slug="short")], {}, Settings(NOW))
     assert site.documents[0].uri == "articles/short/index.md"
+
+
+def test_a_page_cannot_take_a_listing_pages_url() -> None:
+    pages = [article("articles/a.md", "A"), parse("authors.md", "---\ntitle: Our team\n---\n")]
+    _, problems = build_site(pages, {"mei": Author(id="mei", name="Mei")}, Settings(NOW))
+    assert [str(p) for p in problems] == [
+        "content/authors.md: its URL /authors/ is taken by the generated page “Authors”; "
+        "rename the file or set another `slug:`"
+    ]
 
 
 def test_listing_is_paginated_newest_first() -> None:

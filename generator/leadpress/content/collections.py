@@ -17,6 +17,7 @@ from .models import Author, ContentType, Webinar
 from .readtime import has_cjk, reading_minutes
 from .slugs import SlugStyle, slugify
 from .strings import translate
+from .urls import url_of
 
 FOLDER_BY_TYPE = {kind: folder for folder, kind in TYPE_BY_FOLDER.items()}
 
@@ -209,7 +210,24 @@ def build_site(
     for document in documents:
         document.related = _related(document, documents, settings.related_count)
     listings = _listings(documents, authors, settings)
+    problems += _check_listing_collisions(documents, listings)
     return SiteContent(documents, excluded, listings, authors), problems
+
+
+def _check_listing_collisions(
+    documents: Sequence[Document], listings: Sequence[Listing]
+) -> Iterable[Problem]:
+    """A page may not take the URL of a generated listing (its own intro page aside)."""
+    listing_at = {url_of(listing.uri): listing for listing in listings}
+    for document in documents:
+        listing = listing_at.get(url_of(document.uri))
+        if listing is not None and listing.uri != document.uri:
+            yield Problem(
+                document.path,
+                "slug" if document.kind != ContentType.PAGE else "",
+                f"its URL /{url_of(document.uri)} is taken by the generated page "
+                f"“{listing.title}”; rename the file or set another `slug:`",
+            )
 
 
 def _newest_first(document: Document) -> tuple[float, str]:
