@@ -355,23 +355,19 @@ def _listings(
 
     categories = _terms(articles, lambda d: d.meta.categories, "articles/category", settings)
     tags = _terms(articles, lambda d: d.meta.tags, "articles/tag", settings)
-    paginate(
-        "articles",
-        "articles",
-        translate(lang, "articles"),
-        translate(lang, "articles_description", site=site),
-        articles,
-        terms=[term for term, _ in categories],
-    )
     industries = _terms(cases, lambda d: [d.meta.industry], "case-studies/industry", settings)
-    paginate(
-        "case-studies",
-        "case-studies",
-        translate(lang, "case_studies"),
-        translate(lang, "case_studies_description", site=site),
-        cases,
-        terms=[term for term, _ in industries],
-    )
+    for section, key, entries, facets in (
+        ("articles", "articles", articles, categories),
+        ("case-studies", "case_studies", cases, industries),
+    ):
+        paginate(
+            section,  # type: ignore[arg-type]
+            section,
+            translate(lang, key),
+            translate(lang, f"{key}_description", site=site),
+            entries,
+            terms=[term for term, _ in facets],
+        )
     for kind, groups in (("category", categories), ("tag", tags), ("industry", industries)):
         for term, entries in groups:
             paginate(
