@@ -115,6 +115,16 @@ def test_unknown_field_suggests_the_known_one() -> None:
     assert "did you mean `title`?" in problems[1].message
 
 
+def test_field_of_another_type_says_where_it_belongs() -> None:
+    _, problems = parse_source(
+        Source("articles/w.md", "---\ntitle: W\ndate: 2026-01-01\nduration: 60\n---\n", "w.md")
+    )
+    assert [str(p) for p in problems] == [
+        "w.md: duration: is a webinar field, not an article's; move the file to webinars/ "
+        "or set `type: webinar`"
+    ]
+
+
 def test_authors_file_problems_name_the_author_and_field() -> None:
     authors, problems = load_authors("mei:\n  name: Lin Mei\nbob: 3\n", "content/authors.yml")
     assert list(authors) == ["mei"]

@@ -220,6 +220,13 @@ def _explain(error: Any, kind: ContentType | None, model: type[Entry] | type[Aut
             return f"missing; add it, e.g. `{example}`"
         return f"missing; every {noun} needs it, e.g. `{example}`"
     if code == "extra_forbidden":
+        # A field that only one other type has means the page sits in the wrong folder.
+        owners = [t for t, m in MODEL_BY_TYPE.items() if field in m.model_fields]
+        owner = owners[0] if len(owners) == 1 else None
+        if owner is not None and kind is not None:
+            folder = next((f for f, t in TYPE_BY_FOLDER.items() if t == owner), None)
+            where = f"move the file to {folder}/ or " if folder else ""
+            return f"is a {owner.value} field, not {kind_name}'s; {where}set `type: {owner.value}`"
         known = sorted(model.model_fields)
         close = difflib.get_close_matches(field, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else "known fields: " + ", ".join(known)
