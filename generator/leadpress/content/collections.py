@@ -14,7 +14,7 @@ from typing import Literal
 from ..problems import Problem
 from .loading import TYPE_BY_FOLDER, Parsed
 from .models import Author, ContentType, Webinar
-from .readtime import has_cjk, reading_minutes
+from .readtime import guess_language, reading_minutes
 from .slugs import SlugStyle, slugify
 from .strings import translate
 from .urls import url_of
@@ -79,11 +79,6 @@ class Document:
         if isinstance(self.meta, Webinar):
             return self.meta.start
         return getattr(self.meta, "date", None)
-
-    @property
-    def labels(self) -> set[str]:
-        """Tags and categories, for finding related pages."""
-        return {*self.meta.tags, *getattr(self.meta, "categories", [])}
 
 
 @dataclass(frozen=True)
@@ -201,14 +196,13 @@ def build_site(
                 parsed=parsed,
                 slug=slug,
                 uri=uri,
-                lang=meta.lang or ("zh" if has_cjk(meta.title or "") else settings.default_lang),
+                lang=meta.lang or guess_language(meta.title or "") or settings.default_lang,
                 minutes=reading_minutes(parsed.body),
                 authors=[authors[a] for a in getattr(meta, "authors", []) if a in authors],
             )
         )
     documents.sort(key=_newest_first)
-    for document in documents:
-        document.related = _related(document, documents, settings.related_count)
+    _assign_related(documents, settings)
     listings = _listings(documents, authors, settings)
     problems += _check_listing_collisions(documents, listings)
     return SiteContent(documents, excluded, listings, authors), problems
@@ -247,7 +241,7 @@ def _check_authors(
             hint = (
                 f"did you mean `{close[0]}`?"
                 if close
-                else (f"known ids: {', '.join(known)}" if known else "no author is defined yet")
+                else (f"known ids: {', '.join(known)}." if known else "no author is defined yet.")
             )
             yield Problem(
                 parsed.source.display_path,
@@ -298,20 +292,43 @@ def _place(
     return placed, problems
 
 
-def _related(document: Document, documents: Sequence[Document], count: int) -> list[Document]:
-    """Pages that share the most tags and categories, same language first, newest first."""
-    if count <= 0 or document.kind == ContentType.PAGE:
-        return []
-    mine = document.labels
-    scored = []
-    for other in documents:
-        if other is document or other.kind == ContentType.PAGE:
-            continue
-        shared = len(mine & other.labels)
-        if shared:
-            scored.append((-(shared * 2 + (other.lang == document.lang)), other))
-    scored.sort(key=lambda pair: pair[0])  # stable: newest first among equals
-    return [other for _, other in scored[:count]]
+def _assign_related(documents: Sequence[Document], settings: Settings) -> None:
+    """Give each page the pages sharing most tags and categories; same language, then newest.
+
+    Labels are compared by slug, as listings group them (`Pipeline` is `pipeline`), and
+    found through an index of label -> pages, so large sites avoid comparing every pair.
+    """
+    if settings.related_count <= 0:
+        return
+    candidates = [d for d in documents if d.kind != ContentType.PAGE]
+    order = {id(d): n for n, d in enumerate(documents)}  # documents are newest first
+    labels = {
+        id(d): {
+            term_slug(name, settings.slug_style)
+            for name in (*d.meta.tags, *getattr(d.meta, "categories", []))
+        }
+        for d in candidates
+    }
+    pages_with: dict[str, list[Document]] = defaultdict(list)
+    for document in candidates:
+        for label in labels[id(document)]:
+            pages_with[label].append(document)
+    for document in candidates:
+        shared: dict[int, int] = defaultdict(int)
+        by_id: dict[int, Document] = {}
+        for label in labels[id(document)]:
+            for other in pages_with[label]:
+                if other is not document:
+                    shared[id(other)] += 1
+                    by_id[id(other)] = other
+        ranked = sorted(
+            shared,
+            key=lambda key: (
+                -(shared[key] * 2 + (by_id[key].lang == document.lang)),
+                order[key],
+            ),
+        )
+        document.related = [by_id[key] for key in ranked[: settings.related_count]]
 
 
 def _listings(

@@ -7,11 +7,11 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..problems import Problem
 from .models import MODEL_BY_TYPE, Author, ContentType, Entry
@@ -220,17 +220,22 @@ def _explain(error: Any, kind: ContentType | None, model: type[Entry] | type[Aut
             return f"missing; add it, e.g. `{example}`"
         return f"missing; every {noun} needs it, e.g. `{example}`"
     if code == "extra_forbidden":
+        nested = len(error["loc"]) > 1
         # A field that only one other type has means the page sits in the wrong folder.
         owners = [t for t, m in MODEL_BY_TYPE.items() if field in m.model_fields]
-        owner = owners[0] if len(owners) == 1 else None
-        if owner is not None and kind is not None:
+        if len(owners) == 1 and kind is not None and not nested:
+            owner = owners[0]
             folder = next((f for f, t in TYPE_BY_FOLDER.items() if t == owner), None)
             where = f"move the file to {folder}/ or " if folder else ""
             return f"is a {owner.value} field, not {kind_name}'s; {where}set `type: {owner.value}`"
-        known = sorted(model.model_fields)
+        # Suggest among the fields of the mapping the key was written in (a speaker, a result).
+        where_model = _model_at(model, error["loc"][:-1])
+        known = sorted(set(where_model.model_fields) - {"id"})
         close = difflib.get_close_matches(field, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else "known fields: " + ", ".join(known)
-        return f"unknown field for {kind_name}; {hint} (custom data goes under `extra:`)"
+        custom = " (custom data goes under `extra:`)" if "extra" in where_model.model_fields else ""
+        place = "here" if nested else f"for {kind_name}"
+        return f"unknown field {place}; {hint}{custom}"
     if code == "value_error":
         reason = str(error.get("ctx", {}).get("error", ""))
         template = _VALUE_ERRORS.get(reason, "{value} is not valid; e.g. `{example}`")
@@ -250,6 +255,25 @@ def _explain(error: Any, kind: ContentType | None, model: type[Entry] | type[Aut
     if code in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {value}; e.g. `{example}`"
     return f"{error['msg']} (got {value}); e.g. `{example}`"
+
+
+def _model_at(model: type[BaseModel], loc: Iterable[str | int]) -> type[BaseModel]:
+    """The model of the mapping at `loc` inside `model` (`speakers[0]` -> Speaker)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        nested = _models_in(field.annotation) if field else []
+        if not nested:
+            break
+        model = nested[0]
+    return model
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
 def _explain_yaml(error: yaml.YAMLError, offset: int) -> str:

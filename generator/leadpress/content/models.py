@@ -59,6 +59,8 @@ def _to_datetime(value: Any, info: ValidationInfo) -> datetime:
 def _to_zoned_datetime(value: Any) -> datetime:
     """Like `_to_datetime`, but the time and its UTC offset must both be written out."""
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+            raise ValueError("no_time")
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
@@ -147,18 +149,14 @@ class Metric(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_pair(cls, data: Any) -> Any:
+    def _normalise(cls, data: Any) -> Any:
         # `- Lead-to-demo rate: "+38%"` is the shorthand for {metric, value}.
         if isinstance(data, dict) and len(data) == 1 and "metric" not in data:
             ((metric, value),) = data.items()
-            return {"metric": str(metric), "value": value}
-        return data
-
-    @model_validator(mode="before")
-    @classmethod
-    def _value_as_text(cls, data: Any) -> Any:
+            data = {"metric": str(metric), "value": value}
+        # A number written without quotes (`Demos booked: 120`) is still a value to show.
         if isinstance(data, dict) and isinstance(data.get("value"), int | float):
-            return {**data, "value": str(data["value"])}
+            data = {**data, "value": str(data["value"])}
         return data
 
 

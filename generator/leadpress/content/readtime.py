@@ -11,7 +11,7 @@ LATIN_WORDS_PER_MINUTE = 230
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
 _MARKUP = re.compile(
-    r"```.*?```"  # fenced code is skimmed, not read
+    r"```.*?```|~~~.*?~~~"  # fenced code is skimmed, not read
     r"|<[^>]+>"  # HTML tags
     r"|!\[[^\]]*\]\([^)]*\)"  # images
     r"|\]\([^)]*\)",  # link targets (the link text stays)
@@ -36,3 +36,19 @@ def reading_minutes(text: str) -> int:
 
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+def guess_language(text: str) -> str | None:
+    """`zh`, `ja` or `ko` from the script of `text`; None when it has no CJK script."""
+    if _HANGUL.search(text):
+        return "ko"
+    if _KANA.search(text):
+        return "ja"
+    if _HAN.search(text):
+        return "zh"
+    return None

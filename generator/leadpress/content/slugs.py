@@ -12,6 +12,27 @@ SlugStyle = Literal["pinyin", "unicode"]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
+# Letters that NFKD does not split into a base letter and an accent.
+_LATIN_FOLDS = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "ł": "l",
+        "æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "Ø": "o",
+        "Ł": "l",
+        "Æ": "ae",
+        "Œ": "oe",
+        "Đ": "d",
+        "Ð": "d",
+        "Þ": "th",
+    }
+)
 SLUG_PATTERN = re.compile(r"^[a-z0-9\u3400-\u9fff]+(?:-[a-z0-9\u3400-\u9fff]+)*$")
 
 
@@ -25,7 +46,7 @@ def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str
     if style == "pinyin" and _HAN.search(text):
         # pypinyin returns runs of non-Han text unchanged, Han characters one syllable each.
         text = " ".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False))
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     words = [w for w in _NOT_SLUG.split(text.lower().replace("_", " ")) if w]
     if style == "pinyin":
