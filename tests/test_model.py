@@ -129,8 +129,18 @@ def test_authors_file_problems_name_the_author_and_field() -> None:
     authors, problems = load_authors("mei:\n  name: Lin Mei\nbob: 3\n", "content/authors.yml")
     assert list(authors) == ["mei"]
     assert [str(p) for p in problems] == [
-        "content/authors.yml: bob: must be a mapping with at least `name:`"
+        "content/authors.yml: bob: must be a mapping with at least `name:`, "
+        "e.g. `bob: {name: Lin Mei, title: Head of Growth}`"
     ]
+
+
+def test_unicode_slugs_can_be_written_back_as_slug() -> None:
+    for title in ("Пример статьи", "마케팅 가이드", "客户 关系"):
+        slug = slugify(title, style="unicode")
+        parsed, problems = parse_source(
+            Source("articles/a.md", f"---\ntitle: T\ndate: 2026-01-01\nslug: {slug}\n---\n", "a")
+        )
+        assert problems == [] and parsed.meta.slug == slug
 
 
 def test_drafts_and_future_pages_are_left_out_unless_asked() -> None:

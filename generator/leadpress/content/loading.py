@@ -183,7 +183,12 @@ def load_authors(text: str, display_path: str) -> tuple[dict[str, Author], list[
     for author_id, details in raw.items():
         if not isinstance(details, dict):
             problems.append(
-                Problem(display_path, str(author_id), "must be a mapping with at least `name:`")
+                Problem(
+                    display_path,
+                    str(author_id),
+                    f"must be a mapping with at least `name:`, e.g. `{author_id}: "
+                    "{name: Lin Mei, title: Head of Growth}`",
+                )
             )
             continue
         try:

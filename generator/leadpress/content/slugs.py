@@ -33,7 +33,8 @@ _LATIN_FOLDS = str.maketrans(
         "Þ": "th",
     }
 )
-SLUG_PATTERN = re.compile(r"^[a-z0-9\u3400-\u9fff]+(?:-[a-z0-9\u3400-\u9fff]+)*$")
+# Lowercase letters and digits of any script, in words joined by single dashes.
+SLUG_PATTERN = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 
 
 def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str:
@@ -62,4 +63,4 @@ def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str
 
 
 def is_valid_slug(slug: str) -> bool:
-    return bool(SLUG_PATTERN.match(slug))
+    return slug == slug.lower() and bool(SLUG_PATTERN.match(slug))
