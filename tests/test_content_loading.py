@@ -63,9 +63,9 @@ def webinar(start: str, *lines: str) -> str:
 
 def case_study(*lines: str) -> str:
     return front_matter(
-        "title: Northbeam doubles demos",
+        "title: Tarnbrook doubles demos",
         "date: 2026-03-01",
-        "customer: Northbeam Logistics",
+        "customer: Tarnbrook Freight",
         "industry: Logistics",
         *lines,
     )

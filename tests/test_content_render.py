@@ -272,13 +272,13 @@ def test_webinar_shows_time_with_offset_duration_and_speakers() -> None:
 
 def test_case_study_shows_its_results_and_quote() -> None:
     text = (
-        "---\ntitle: Northbeam doubles demos\ndate: 2026-01-01\ncustomer: Northbeam Logistics\n"
+        "---\ntitle: Tarnbrook doubles demos\ndate: 2026-01-01\ncustomer: Tarnbrook Freight\n"
         "industry: Logistics\ncompany_size: 200-500 employees\nresults:\n"
         '  - Lead-to-demo rate: "+38%"\n  - metric: Demos booked\n    value: "2x"\n'
         "quote:\n  text: We finally trust our pipeline.\n  author: Dana Ruiz\n"
         "  role: VP Marketing\n---\nStory.\n"
     )
-    site, renderer = render_site([parse("case-studies/northbeam.md", text)])
+    site, renderer = render_site([parse("case-studies/tarnbrook.md", text)])
     html = renderer.document_html("<p>Story.</p>", only_document(site))
     parsed = soup(html)
     results = [
@@ -294,10 +294,10 @@ def test_case_study_shows_its_results_and_quote() -> None:
     )
     assert parsed.select_one(".lp-quote figcaption").get_text() == "Dana Ruiz, VP Marketing"
     facts = text_of(str(parsed.select_one(".lp-facts")))
-    assert "Customer Northbeam Logistics" in facts
+    assert "Customer Tarnbrook Freight" in facts
     assert "Company size 200-500 employees" in facts
     assert targets(
-        html, "case-studies/northbeam-doubles-demos/index.md", selector=".lp-facts a"
+        html, "case-studies/tarnbrook-doubles-demos/index.md", selector=".lp-facts a"
     ) == [SITE + "case-studies/industry/logistics/"]
 
 

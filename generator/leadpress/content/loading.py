@@ -40,7 +40,7 @@ EXAMPLES = {
     "noindex": "noindex: true",
     "lang": "lang: zh (or en, or another language code)",
     "image": "image: assets/images/cover.png",
-    "customer": "customer: Northbeam Logistics",
+    "customer": "customer: Tarnbrook Freight",
     "industry": "industry: Logistics",
     "company_size": "company_size: 200-500 employees",
     "results": 'results: [{metric: Lead-to-demo rate, value: "+38%"}]',
