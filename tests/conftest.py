@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from leadpress.content.loading import Parsed, Source, parse_source
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 LEADPRESS = Path(sys.executable).with_name("leadpress")
@@ -108,3 +110,16 @@ def tree_digest(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def parse_page(src_uri: str, text: str) -> Parsed:
+    """A page's source read into its model, which must load without problems."""
+    parsed, problems = parse_source(Source(src_uri, text, f"content/{src_uri}"), UTC)
+    assert problems == []
+    assert parsed is not None
+    return parsed
+
+
+def front(**fields: str) -> str:
+    """Front matter with one `key: value` line per field."""
+    return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items()) + "---\n"

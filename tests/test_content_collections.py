@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from conftest import front
+from conftest import parse_page as parse
 from leadpress.content.collections import Listing, Settings, SiteContent, build_site
 from leadpress.content.loading import Parsed, Source, parse_source
 from leadpress.content.models import Author
@@ -14,17 +16,6 @@ AUTHORS = {
     "mei-lin": Author(id="mei-lin", name="Lin Mei"),
     "dana": Author(id="dana", name="Dana Ruiz"),
 }
-
-
-def parse(src_uri: str, text: str) -> Parsed:
-    parsed, problems = parse_source(Source(src_uri, text, f"content/{src_uri}"), UTC)
-    assert problems == []
-    assert parsed is not None
-    return parsed
-
-
-def front(**fields: str) -> str:
-    return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items()) + "---\n"
 
 
 def article(name: str, title: str, date: str = "2026-03-01", **fields: str) -> Parsed:

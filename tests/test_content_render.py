@@ -7,8 +7,10 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment
 
+from conftest import front
+from conftest import parse_page as parse
 from leadpress.content.collections import Document, Settings, SiteContent, build_site
-from leadpress.content.loading import Parsed, Source, parse_source
+from leadpress.content.loading import Parsed
 from leadpress.content.models import Author
 from leadpress.content.render import Renderer
 from leadpress.content.urls import url_of
@@ -20,17 +22,6 @@ AUTHORS = {
     "dana": Author(id="dana", name="Dana Ruiz"),
 }
 NASTY_TITLE = "R&D </script><script>alert(1)</script> <!-- \"quoted\" & 'single' -->"
-
-
-def parse(src_uri: str, text: str) -> Parsed:
-    parsed, problems = parse_source(Source(src_uri, text, f"content/{src_uri}"), UTC)
-    assert problems == []
-    assert parsed is not None
-    return parsed
-
-
-def front(**fields: str) -> str:
-    return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items()) + "---\n"
 
 
 def article(name: str, title: str, date: str = "2026-03-01", body: str = "Body.", **fields):

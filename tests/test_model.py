@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import parse_page as parse
 from leadpress.content.collections import Settings, build_site
 from leadpress.content.loading import Parsed, Source, load_authors, parse_source
 from leadpress.content.models import Author
@@ -16,13 +17,6 @@ from leadpress.content.slugs import slugify
 from leadpress.content.urls import relative_url, url_of
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def parse(path: str, text: str) -> Parsed:
-    parsed, problems = parse_source(Source(path, text, f"content/{path}"), UTC)
-    assert not problems, problems
-    assert parsed is not None
-    return parsed
 
 
 def article(path: str, title: str, day: int = 1, **fields: str) -> Parsed:
