@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from .content.collections import SiteContent
 
 CONTENT_PLUGIN = "leadpress/content"
+SEO_PLUGIN = "leadpress/seo"
 
 
 @dataclass
@@ -29,6 +30,7 @@ class BuildReport:
     html_pages: int
     contents: str = ""  # pages by type
     left_out: int = 0
+    audit: str = ""  # the SEO audit's one-line summary
 
     def summary(self) -> str:
         detail = f" ({self.contents})" if self.contents else ""
@@ -70,7 +72,19 @@ def build_atomically(config: MkDocsConfig) -> BuildReport:
     if site is not None:
         report.contents = site.describe()
         report.left_out = len(site.excluded)
+    seo = config.plugins.get(SEO_PLUGIN)
+    if seo is not None and getattr(seo, "pages_audited", 0):
+        errors = sum(1 for f in seo.findings if f.severity == "error")
+        warnings = len(seo.findings) - errors
+        report.audit = (
+            f"SEO audit: {_count(errors, 'error')}, {_count(warnings, 'warning')} on "
+            f"{seo.pages_audited} pages (`leadpress audit` lists them)."
+        )
     return report
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _swap_in(staging: Path, final: Path) -> None:

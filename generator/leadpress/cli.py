@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -113,6 +114,64 @@ def build(
         click.echo("Build failed: site/ was left unchanged.", err=True)
         sys.exit(1)
     click.echo(report.summary())
+    if report.audit:
+        click.echo(report.audit)
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--drafts", is_flag=True, help="Include drafts and pages dated in the future.")
+@click.option(
+    "-s", "--strict", is_flag=True, help="Exit with status 1 when an error-level finding exists."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Print the findings as a table grouped by page, or as the JSON report.",
+)
+def audit(
+    config_file: str | None, site_dir: str | None, drafts: bool, strict: bool, output_format: str
+) -> None:
+    """Build the site and check every page the way an SEO plug-in would.
+
+    Checks titles and descriptions (missing, too long or short, duplicated), one H1 per page,
+    image alt text, broken internal links and anchors, orphan pages, thin content, skipped
+    heading levels and social images. Every finding says how to fix it. The report is also
+    written to site/seo-report.json. With --strict, an error-level finding fails the build
+    and site/ is left unchanged.
+    """
+    from .building import build_atomically, load_site_config
+    from .plugins.seo import REPORT_FILE
+
+    _setup_logging(verbose=False, quiet=True)
+    # The findings are printed below as one table, not also as log lines.
+    logging.getLogger("mkdocs.plugins.leadpress.plugins.seo").setLevel(logging.ERROR)
+    _include_drafts(drafts)
+    try:
+        config = load_site_config(config_file, strict=strict, site_dir=site_dir)
+        report = build_atomically(config)
+    except (Abort, ConfigurationError) as error:
+        click.echo(f"Error: {error}", err=True)
+        click.echo("Audit failed: site/ was left unchanged.", err=True)
+        sys.exit(1)
+    report_path = report.site_dir / REPORT_FILE
+    if not report_path.is_file():
+        raise click.ClickException(
+            "No SEO report was written: add `- leadpress/seo` to `plugins:` in mkdocs.yml "
+            "(and keep its `audit: {enabled: true}`)."
+        )
+    if output_format == "json":
+        click.echo(report_path.read_text(encoding="utf-8"))
+        return
+    from .seo.audit import Finding, format_table
+
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    findings = [Finding(**finding) for finding in data["findings"]]
+    click.echo(format_table(findings, data["pages_audited"]))
 
 
 @main.command()

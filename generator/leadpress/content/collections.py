@@ -441,7 +441,7 @@ def _listings(
                 "author",
                 f"authors/{author_id}",
                 author.name,
-                author.bio or translate(lang, "author_description", name=author.name),
+                author.bio or translate(lang, "author_description", name=author.name, site=site),
                 by_author[author_id],
                 author=author,
             )

@@ -7,24 +7,35 @@ from datetime import datetime
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "articles": "Articles",
-        "articles_description": "Guides and analysis from {site}.",
+        "articles_description": "Guides, analysis and how-tos from {site}, with the newest first.",
         "category": "Category: {name}",
-        "category_description": "Articles about {name}.",
+        "category_description": "All articles from {site} about {name}, with the newest first.",
         "tag": "Tagged “{name}”",
-        "tag_description": "Articles tagged {name}.",
+        "tag_description": "All articles from {site} tagged “{name}”, with the newest first.",
         "case_studies": "Case studies",
-        "case_studies_description": "How customers work with {site}.",
+        "case_studies_description": (
+            "How customers work with {site}: where they started, "
+            "what they changed and the results they measured."
+        ),
         "industry": "Case studies: {name}",
-        "industry_description": "How {name} companies work with {site}.",
+        "industry_description": (
+            "Case studies from {name}: how these companies "
+            "work with {site} and the results they measured."
+        ),
         "industries": "By industry",
         "webinars": "Webinars",
-        "webinars_description": "Live sessions and recordings from {site}.",
+        "webinars_description": (
+            "Live online sessions from {site}: register for the "
+            "next one, or watch the recordings of past sessions."
+        ),
         "upcoming": "Upcoming",
         "past": "Past webinars",
         "none_upcoming": "No webinar is scheduled right now. Watch a recording below.",
         "authors": "Authors",
-        "authors_description": "The people who write for {site}.",
-        "author_description": "Articles by {name}.",
+        "authors_description": (
+            "The people who write for {site}: their roles, their backgrounds and their articles."
+        ),
+        "author_description": "All articles by {name} for {site}, with the newest first.",
         "by": "By",
         "minutes": "{n} min read",
         "published": "Published",
@@ -51,27 +62,34 @@ _STRINGS: dict[str, dict[str, str]] = {
         "watch": "Watch the recording",
         "recording_soon": "The recording will be available here soon.",
         "no_entries": "Nothing published here yet.",
+        "home": "Home",
+        "label_article": "Article",
+        "label_case-study": "Case study",
+        "label_webinar": "Webinar",
+        "label_page": "",
     },
     "zh": {
         "articles": "文章",
-        "articles_description": "{site} 的指南与洞察。",
+        "articles_description": "{site} 的实用指南、分析与方法论文章，按发布时间从新到旧排列。",
         "category": "分类：{name}",
-        "category_description": "关于{name}的文章。",
+        "category_description": "{site} 关于“{name}”的全部文章，按发布时间从新到旧排列。",
         "tag": "标签：{name}",
-        "tag_description": "标记为“{name}”的文章。",
+        "tag_description": "{site} 标记为“{name}”的全部文章，按发布时间从新到旧排列。",
         "case_studies": "客户案例",
-        "case_studies_description": "客户如何使用 {site}。",
+        "case_studies_description": (
+            "客户如何使用 {site}：他们的起点、做出的改变，以及可衡量的成果。"
+        ),
         "industry": "客户案例：{name}",
-        "industry_description": "{name}企业如何使用 {site}。",
+        "industry_description": "{name}行业的客户案例：这些企业如何使用 {site}，以及取得的成果。",
         "industries": "按行业",
         "webinars": "在线研讨会",
-        "webinars_description": "{site} 的直播与回放。",
+        "webinars_description": "{site} 的在线直播：报名参加下一场，或观看往期直播的回放视频。",
         "upcoming": "即将开始",
         "past": "往期回放",
         "none_upcoming": "暂无排期的直播，欢迎观看往期回放。",
         "authors": "作者",
-        "authors_description": "为 {site} 撰稿的作者。",
-        "author_description": "{name} 的文章。",
+        "authors_description": "为 {site} 撰稿的作者：他们的职位、背景与文章。",
+        "author_description": "{name} 为 {site} 撰写的全部文章，按发布时间从新到旧排列。",
         "by": "作者",
         "minutes": "阅读约 {n} 分钟",
         "published": "发布于",
@@ -98,6 +116,11 @@ _STRINGS: dict[str, dict[str, str]] = {
         "watch": "观看回放",
         "recording_soon": "回放视频即将上线。",
         "no_entries": "这里还没有内容。",
+        "home": "首页",
+        "label_article": "文章",
+        "label_case-study": "客户案例",
+        "label_webinar": "在线研讨会",
+        "label_page": "",
     },
 }
 

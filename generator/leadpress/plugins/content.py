@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -44,6 +45,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
     def __init__(self) -> None:
         self.site: SiteContent | None = None
         self.renderer: Renderer | None = None
+        # Each page's body as Markdown made it, before templates wrap it: the SEO and feed
+        # plugins read descriptions, FAQs and feed entries from it.
+        self.bodies: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -126,9 +130,20 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         log.info("%s; %d left out (drafts or scheduled)", site.describe(), len(site.excluded))
         return files
 
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        # The theme prints titles and descriptions unescaped (in the header, the nav and the
+        # search index); hand it text that is already HTML-safe.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = escape(page.meta[key], quote=True)
+        return markdown
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.site is not None and self.renderer is not None
         src_uri = page.file.src_uri
+        self.bodies[src_uri] = html
         if listing := self.site.listing_for(src_uri):
             return self.renderer.listing_html(html, listing)
         document = self.site.document_for(src_uri)

@@ -1,0 +1,88 @@
+"""`leadpress/feeds`: RSS 2.0 and Atom feeds, and the head links that let readers find them."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import ConfigurationError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.pages import Page
+
+from ..content.collections import SiteContent
+from ..feeds.build import absolutize, render_feeds
+from ..feeds.sources import FEED_LISTINGS, FeedLink, SiteFacts, discovery_links, feed_specs
+
+log = get_plugin_logger(__name__)
+
+CONTENT_PLUGIN = "leadpress/content"
+_LATER_PAGE = re.compile(r"/page/\d+/index\.md$")
+
+
+class FeedsConfig(Config):
+    # How many of the newest entries each feed carries.
+    limit = opt.Type(int, default=20)
+
+
+class FeedsPlugin(BasePlugin[FeedsConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.config.limit < 1:
+            raise ConfigurationError(
+                f"leadpress/feeds: limit: {self.config.limit} is too small; "
+                "feeds need at least one entry, e.g. `limit: 20`"
+            )
+        if not config.site_url:
+            raise ConfigurationError(
+                "leadpress/feeds: site_url: feeds need absolute links; add e.g. "
+                "`site_url: https://www.example.com/`"
+            )
+        url = config.site_url if config.site_url.endswith("/") else config.site_url + "/"
+        self.facts = SiteFacts(
+            url=url,
+            name=config.site_name,
+            description=config.site_description or config.site_name,
+            lang=config.theme.get("language") or "en",
+            directory_urls=config.use_directory_urls,
+        )
+        return config
+
+    def _site(self, config: MkDocsConfig) -> SiteContent:
+        return config.plugins[CONTENT_PLUGIN].site
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Every page links the site's feeds; a listing page also links its own."""
+        site = self._site(config)
+        links = self._links("", self.facts.name)
+        listing = site.listing_for(page.file.src_uri)
+        if listing is not None and listing.kind in FEED_LISTINGS:
+            first = site.listing_for(_LATER_PAGE.sub("/index.md", listing.uri)) or listing
+            folder = first.uri.removesuffix("index.md")
+            links += self._links(folder, f"{first.title} · {self.facts.name}")
+        tags = "".join(
+            f'\n    <link rel="alternate" type="{link.media_type}" '
+            f'title="{escape(link.title)}" href="{escape(link.url)}">'
+            for link in links
+        )
+        return output.replace("</head>", f"{tags}\n  </head>", 1)
+
+    def _links(self, folder: str, title: str) -> list[FeedLink]:
+        return discovery_links(folder, title, self.facts.url)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        plugin = config.plugins[CONTENT_PLUGIN]
+        specs = feed_specs(plugin.site, plugin.bodies, self.facts, self.config.limit, absolutize)
+        site_dir = Path(config.site_dir)
+        for spec in specs:
+            for path, data in render_feeds(
+                spec, self.facts.url, self.facts.name, plugin.settings.now
+            ).items():
+                target = site_dir / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        log.info("Feeds: %d RSS and %d Atom feeds", len(specs), len(specs))

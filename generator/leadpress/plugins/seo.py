@@ -1,0 +1,273 @@
+"""`leadpress/seo`: head tags, structured data, social cards, sitemap, robots.txt, the audit.
+
+A thin adapter: the content plugin knows what each page is; `leadpress.seo` decides what
+to say about it; this module only moves facts between MkDocs events and those functions.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from pathlib import Path
+from urllib.parse import quote
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import ConfigurationError, PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from PIL import Image as PILImage
+
+from ..content.collections import Document, SiteContent
+from ..content.models import ContentType
+from ..content.readtime import has_cjk
+from ..content.strings import translate
+from ..content.urls import url_of
+from ..seo import structured_data as ld
+from ..seo.audit import AuditRules, Finding, audit_site, format_table, page_files, report_json
+from ..seo.cards import CARD_SIZE, CardCache, CardSpec, FontsNotFound, find_fonts, parse_colour
+from ..seo.head import Image, head_html, replace_head
+from ..seo.pages import PageInput, SeoSite, card_path, page_seo
+from ..seo.sitemap import SitemapEntry, build_sitemaps, last_commit_dates, robots_txt
+
+log = get_plugin_logger(__name__)
+
+CONTENT_PLUGIN = "leadpress/content"
+REPORT_FILE = "seo-report.json"
+
+
+class CardsConfig(Config):
+    enabled = opt.Type(bool, default=True)
+    colour = opt.Type(str, default="#1f4bd8")
+    font = opt.Optional(opt.File(exists=True))
+
+
+class AuditConfig(Config):
+    enabled = opt.Type(bool, default=True)
+    title_min = opt.Type(int, default=AuditRules.title_min)
+    title_max = opt.Type(int, default=AuditRules.title_max)
+    description_min = opt.Type(int, default=AuditRules.description_min)
+    description_max = opt.Type(int, default=AuditRules.description_max)
+    thin_words = opt.Type(int, default=AuditRules.thin_words)
+
+
+class SeoConfig(Config):
+    title_template = opt.Type(str, default="{title} | {site}")
+    twitter_site = opt.Optional(opt.Type(str))
+    logo = opt.Optional(opt.Type(str))  # default: the theme's logo
+    same_as = opt.ListOfItems(opt.Type(str), default=[])
+    currency = opt.Type(str, default="USD")
+    cache_dir = opt.Type(str, default=".leadpress-cache")
+    sitemap_max_urls = opt.Type(int, default=50_000)
+    cards = opt.SubConfig(CardsConfig)
+    audit = opt.SubConfig(AuditConfig)
+
+
+class SeoPlugin(BasePlugin[SeoConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.pages_audited = 0
+        self.json_ld_types: set[str] = set()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.site_url:
+            raise ConfigurationError(
+                "leadpress/seo: site_url: canonical URLs, social cards and the sitemap need the "
+                "address the site is published at; add e.g. `site_url: https://www.example.com/`"
+            )
+        try:
+            self.config.title_template.format(title="T", site="S")
+        except (KeyError, IndexError, ValueError):
+            raise ConfigurationError(
+                f"leadpress/seo: title_template: {self.config.title_template!r} may use only "
+                '{title} and {site}; e.g. `title_template: "{title} | {site}"`'
+            ) from None
+        # Leadpress writes a sitemap with real lastmod dates; MkDocs' own would overwrite it.
+        config.theme.static_templates.discard("sitemap.xml")
+        base = Path(config.config_file_path or "").parent
+        self.cache_dir = base / self.config.cache_dir
+        try:
+            parse_colour(self.config.cards.colour)
+        except ValueError:
+            raise ConfigurationError(
+                f"leadpress/seo: cards.colour: {self.config.cards.colour!r} is not a colour; "
+                'write it as hex, e.g. `colour: "#1f4bd8"`'
+            ) from None
+        self.cards: CardCache | None = None
+        self.cards_cover_cjk = False
+        if self.config.cards.enabled:
+            try:
+                font = self.config.cards.font
+                fonts = find_fonts(Path(font) if font else None)
+            except FontsNotFound as error:
+                log.warning("Social cards are off: %s", error)
+            else:
+                self.cards = CardCache(self.cache_dir / "cards", fonts)
+                self.cards_cover_cjk = fonts.covers_cjk
+        self.warned_cjk = False
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.sitemap: list[SitemapEntry] = []
+        self.findings = []
+        self.json_ld_types = set()
+        self.committed = last_commit_dates(Path(config.docs_dir))
+
+    def _content(self, config: MkDocsConfig) -> SiteContent:
+        plugin = config.plugins.get(CONTENT_PLUGIN)
+        site = getattr(plugin, "site", None)
+        if site is None:
+            raise PluginError("leadpress/seo needs the leadpress/content plugin in `plugins:`")
+        return site
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        site = self._content(config)
+        site_url = _site_url(config)
+        self.titles: dict[str, str] = {}
+        for document in site.documents:
+            self.titles[url_of(document.uri, config.use_directory_urls)] = document.title
+        for listing in site.listings:
+            self.titles[url_of(listing.uri, config.use_directory_urls)] = listing.title
+        logo = self.config.logo or config.theme.get("logo")
+        self.site = SeoSite(
+            url=site_url,
+            name=config.site_name,
+            description=config.site_description or "",
+            lang=config.theme.get("language") or "en",
+            organization=ld.Organization(
+                name=config.site_name,
+                url=site_url,
+                logo=_absolute(logo, site_url) if logo else None,
+                same_as=tuple(self.config.same_as),
+            ),
+            now=self._content_plugin(config).settings.now,
+            title_template=self.config.title_template,
+            title_max=self.config.audit.title_max,
+            twitter_site=self.config.twitter_site,
+            search="search" in config.plugins or "material/search" in config.plugins,
+            currency=self.config.currency,
+        )
+        return files
+
+    def _content_plugin(self, config: MkDocsConfig):
+        return config.plugins[CONTENT_PLUGIN]
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        content = self._content_plugin(config)
+        site: SiteContent = content.site
+        src_uri = page.file.src_uri
+        document = site.document_for(src_uri)
+        listing = site.listing_for(src_uri)
+        title = document.title if document else listing.title if listing else ""
+        if not title and not page.is_homepage:
+            title = unescape(page.title or "")  # the content plugin escaped it for the theme
+        body = content.bodies.get(src_uri, "")
+        source = Path(config.docs_dir, src_uri).resolve()
+        page_input = PageInput(
+            path=page.url,
+            title=title,
+            body_html=body,
+            is_home=page.is_homepage,
+            document=document,
+            listing=listing,
+            image=self._image(page, document, title, config),
+            titles=self.titles,
+            committed=self.committed.get(source),
+        )
+        seo = page_seo(self.site, page_input)
+        self.json_ld_types.update(seo.json_ld_types)
+        if seo.sitemap:
+            self.sitemap.append(seo.sitemap)
+        return replace_head(output, head_html(seo.head))
+
+    def _image(self, page: Page, document: Document | None, title: str, config) -> Image | None:
+        """The page's own `image:` (a path in the content folder, or a URL) when it has one,
+        else its social card."""
+        if document is not None and document.meta.image:
+            image = document.meta.image
+            size = _image_size(Path(config.docs_dir, image.lstrip("/")))
+            return Image(_absolute(image, self.site.url), *size, alt=document.title)
+        if self.cards is None:
+            return None
+        kind = document.kind if document else ContentType.PAGE
+        spec = CardSpec(
+            title=title or self.site.name,
+            site_name=self.site.name,
+            label=translate(document.lang if document else self.site.lang, f"label_{kind}"),
+            brand_colour=self.config.cards.colour,
+        )
+        if not self.cards_cover_cjk and not self.warned_cjk and has_cjk(spec.title):
+            self.warned_cjk = True
+            log.warning(
+                "Social cards: no font with Chinese characters was found, so Chinese titles "
+                "will not render on cards. Install Noto Sans CJK (Debian: fonts-noto-cjk) or "
+                "set `cards: {font: path/to/font.otf}` under leadpress/seo."
+            )
+        path = card_path(page.url)
+        target = Path(config.site_dir, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(self.cards.card(spec))
+        return Image(self.site.url + path, *CARD_SIZE, alt=spec.title)
+
+    @event_priority(-100)  # last: the audit reads every file the other plugins wrote
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        sitemaps = build_sitemaps(self.sitemap, self.site.url, self.config.sitemap_max_urls)
+        for name, data in sitemaps.items():
+            (site_dir / name).write_bytes(data)
+        own_robots = Path(config.docs_dir, "robots.txt")
+        existing = own_robots.read_text(encoding="utf-8") if own_robots.is_file() else None
+        (site_dir / "robots.txt").write_text(robots_txt(self.site.url, existing), "utf-8")
+        if self.cards is not None:
+            log.debug("Social cards: %d drawn, %d from the cache", self.cards.rendered,
+                      self.cards.reused)  # fmt: skip
+        if self.config.audit.enabled:
+            self._audit(site_dir, config)
+
+    def _audit(self, site_dir: Path, config: MkDocsConfig) -> None:
+        audit = self.config.audit
+        rules = AuditRules(
+            title_min=audit.title_min,
+            title_max=audit.title_max,
+            description_min=audit.description_min,
+            description_max=audit.description_max,
+            thin_words=audit.thin_words,
+        )
+        self.findings = audit_site(site_dir, self.site.url, rules)
+        self.pages_audited = len(page_files(site_dir))
+        (site_dir / REPORT_FILE).write_text(
+            report_json(self.findings, self.pages_audited), encoding="utf-8"
+        )
+        errors = [f for f in self.findings if f.severity == "error"]
+        warnings = len(self.findings) - len(errors)
+        summary = (
+            f"SEO audit: {self.pages_audited} pages, {len(errors)} errors, {warnings} warnings"
+        )
+        if errors:
+            table = format_table(errors, self.pages_audited)
+            if config.strict:
+                raise PluginError(f"{summary}; in strict mode errors stop the build:\n{table}")
+            log.warning("%s:\n%s", summary, table)
+        else:
+            log.info("%s (`leadpress audit` lists them; %s has all)", summary, REPORT_FILE)
+
+
+def _site_url(config: MkDocsConfig) -> str:
+    url = config.site_url or ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _absolute(path: str, site_url: str) -> str:
+    """A URL for `path`, which is a full URL already or a path from the site's root."""
+    return path if "://" in path else site_url + quote(path.lstrip("/"))
+
+
+def _image_size(path: Path) -> tuple[int | None, int | None]:
+    try:
+        with PILImage.open(path) as image:
+            return image.size
+    except (OSError, ValueError):
+        return None, None  # not a local raster image: the tags go without a size

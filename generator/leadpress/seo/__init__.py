@@ -1,0 +1,1 @@
+"""Machine-readable descriptions of pages: head tags, structured data, sitemap, cards, audit."""

@@ -1,0 +1,653 @@
+"""The SEO audit over built pages: each check finds what it should and nothing else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from leadpress.seo.audit import (
+    AuditRules,
+    Finding,
+    audit_site,
+    count_words,
+    format_table,
+    page_files,
+    report_json,
+)
+
+SITE_URL = "https://example.com/"
+CARD = "assets/card.png"
+# The pages of the clean fixture site, by site-relative URL; each links to all of them.
+CLEAN_PAGES = ("", "about/", "articles/first/", "articles/second/")
+SENTENCE = ("Revenue", "teams", "review", "pipeline", "coverage", "every", "Monday", "before")
+
+
+def prose(words: int) -> str:
+    return " ".join(SENTENCE[i % len(SENTENCE)] for i in range(words)) + "."
+
+
+def _file(path: str) -> str:
+    """The built file for a site-relative URL: `x/` is `x/index.html`."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+@dataclass
+class Site:
+    """A built site folder written by hand, published at `url`."""
+
+    root: Path
+    url: str = SITE_URL
+    nav: tuple[str, ...] = CLEAN_PAGES
+    pages: list[str] = field(default_factory=list)
+
+    @property
+    def prefix(self) -> str:
+        return urlsplit(self.url).path
+
+    def page(
+        self,
+        path: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        og_type: str | None = None,
+        og_image: str | None = "default",
+        robots: str | None = None,
+        h1: str | None = None,
+        content: str | None = None,
+        nav: tuple[str, ...] | None = None,
+        extra: str = "",
+    ) -> None:
+        """Write a well-formed page at `path`; each keyword replaces one part of it.
+
+        Defaults make every page's title and description unique and the right length, give
+        articles (`articles/...`) `og:type` article and enough words, and link every page
+        of the clean site from a navigation menu.
+        """
+        name = path.strip("/") or "home"
+        title = f"Leadpress page {name} for revenue teams" if title is None else title
+        if description is None:
+            description = f"Everything a revenue team needs to know about {name}, in one page."
+        og_type = og_type or ("article" if path.startswith("articles/") else "website")
+        og_image = self.url + CARD if og_image == "default" else og_image
+        head = ['<meta charset="utf-8">']
+        if title:
+            head.append(f"<title>{escape(title)}</title>")
+        if description:
+            head.append(f'<meta name="description" content="{escape(description)}">')
+        head.append(f'<meta property="og:type" content="{og_type}">')
+        if og_image:
+            head.append(f'<meta property="og:image" content="{escape(og_image)}">')
+        if robots:
+            head.append(f'<meta name="robots" content="{robots}">')
+        menu = "".join(
+            f'<a href="{self.prefix}{quote(target)}">{target or "Home"}</a>'
+            for target in (self.nav if nav is None else nav)
+        )
+        h1 = (title or name) if h1 is None else h1
+        heading = f"<h1>{escape(h1)}</h1>" if h1 else ""
+        if content is None:
+            content = f'<h2 id="overview">Overview</h2><p>{prose(320)}</p>'
+        main = heading + content + extra
+        if og_type == "article":
+            main = f"<article>{main}</article>"
+        self.raw(
+            _file(path),
+            f"<!doctype html><html><head>{''.join(head)}</head>"
+            f"<body><header><nav>{menu}</nav></header><main>{main}</main></body></html>",
+        )
+
+    def raw(self, file: str, html: str) -> None:
+        target = self.root / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+    def audit(self, rules: AuditRules | None = None) -> list[Finding]:
+        return audit_site(self.root, self.url, rules or AuditRules())
+
+
+def clean_site(root: Path, url: str = SITE_URL) -> Site:
+    site = Site(root, url)
+    for path in CLEAN_PAGES:
+        site.page(path)
+    (root / CARD).parent.mkdir(parents=True)
+    (root / CARD).write_bytes(b"\x89PNG\r\n\x1a\n")
+    # The not-found page is skipped entirely, however bare it is.
+    site.raw("404.html", '<html><body><a href="/nowhere/">Lost?</a></body></html>')
+    return site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return clean_site(tmp_path / "site")
+
+
+def found(findings: list[Finding]) -> list[tuple[str, str, str]]:
+    return [(f.check, f.severity, f.page) for f in findings]
+
+
+# The clean site ---------------------------------------------------------------------------------
+
+
+def test_a_clean_site_has_no_findings(site: Site) -> None:
+    assert site.audit() == []
+    assert [p.relative_to(site.root).as_posix() for p in page_files(site.root)] == [
+        "about/index.html",
+        "articles/first/index.html",
+        "articles/second/index.html",
+        "index.html",
+    ]
+
+
+def test_every_finding_says_what_and_how_to_fix(site: Site) -> None:
+    site.page("about/", title="", description="", h1="", og_image=None, content="<h3>Skip</h3>")
+    findings = site.audit()
+    assert findings
+    for finding in findings:
+        assert finding.page == "/about/"
+        assert finding.message and finding.fix
+        assert finding.message != finding.fix
+
+
+# Titles -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["", " \n "], ids=["no-element", "blank"])
+def test_a_page_without_a_title_is_an_error(site: Site, title: str) -> None:
+    site.page("about/", title=title, h1="About us")
+    findings = site.audit()
+    assert found(findings) == [("title-missing", "error", "/about/")]
+    assert "`title:`" in findings[0].fix
+
+
+def test_title_length_limits_are_inclusive(site: Site) -> None:
+    site.page("about/", title="x" * 60)
+    site.page("articles/first/", title="y" * 10)
+    assert site.audit() == []
+
+
+def test_long_and_short_titles_are_warnings_that_name_the_title(site: Site) -> None:
+    long_title = "How revenue teams forecast renewals without a data team today"  # 61
+    site.page("about/", title=long_title)
+    site.page("articles/first/", title="Pipeline")
+    findings = site.audit()
+    assert found(findings) == [
+        ("title-long", "warning", "/about/"),
+        ("title-short", "warning", "/articles/first/"),
+    ]
+    assert long_title in findings[0].message and "61" in findings[0].message
+    assert '"Pipeline"' in findings[1].message and "8" in findings[1].message
+
+
+def test_a_chinese_character_counts_twice_toward_the_title_width(site: Site) -> None:
+    site.page("articles/first/", title="客" * 31)  # width 62
+    site.page("articles/second/", title="户" * 29)  # width 58
+    site.page("about/", title="关" * 30)  # width 60: exactly the limit
+    findings = site.audit()
+    assert found(findings) == [("title-long", "warning", "/articles/first/")]
+    assert "62" in findings[0].message
+
+
+def test_custom_title_rules_are_used(site: Site) -> None:
+    site.page("about/", title="Pricing for teams")  # 17 characters
+    assert found(site.audit(AuditRules(title_min=18))) == [("title-short", "warning", "/about/")]
+    assert site.audit(AuditRules(title_min=17)) == []
+
+
+# Descriptions -----------------------------------------------------------------------------------
+
+
+def test_a_page_without_a_description_is_an_error(site: Site) -> None:
+    site.page("about/", description="")
+    findings = site.audit()
+    assert found(findings) == [("description-missing", "error", "/about/")]
+    assert "`description:`" in findings[0].fix and "50–160" in findings[0].fix
+
+
+def test_an_empty_description_tag_is_missing(site: Site) -> None:
+    site.page("about/", description="placeholder description")
+    page = site.root / "about/index.html"
+    page.write_text(page.read_text().replace("placeholder description", " "), encoding="utf-8")
+    assert found(site.audit()) == [("description-missing", "error", "/about/")]
+
+
+def test_long_and_short_descriptions_are_warnings(site: Site) -> None:
+    site.page("about/", description="d" * 161)
+    site.page("articles/first/", description="Too short to earn a click.")
+    site.page("articles/second/", description="e" * 160)
+    assert found(site.audit()) == [
+        ("description-long", "warning", "/about/"),
+        ("description-short", "warning", "/articles/first/"),
+    ]
+
+
+def test_description_width_counts_chinese_characters_twice(site: Site) -> None:
+    site.page("about/", description="客户关系管理" * 13 + "误区")  # 80 characters, width 160
+    site.page("articles/first/", description="客户关系管理" * 13 + "误区们")  # width 162
+    site.page("articles/second/", description="客户关系管理的五个常见误区" + "x" * 24)  # width 50
+    findings = site.audit()
+    assert found(findings) == [("description-long", "warning", "/articles/first/")]
+    assert "162" in findings[0].message
+
+
+# Duplicates -------------------------------------------------------------------------------------
+
+
+def test_a_shared_title_is_reported_on_each_page_naming_the_others(site: Site) -> None:
+    for path in ("about/", "articles/first/", "articles/second/"):
+        site.page(path, title="Pipeline coverage for revenue teams")
+    findings = site.audit()
+    assert found(findings) == [
+        ("title-duplicate", "warning", "/about/"),
+        ("title-duplicate", "warning", "/articles/first/"),
+        ("title-duplicate", "warning", "/articles/second/"),
+    ]
+    assert "/articles/first/, /articles/second/" in findings[0].message
+    assert "/about/, /articles/second/" in findings[1].message
+
+
+def test_a_shared_description_is_reported_on_each_page(site: Site) -> None:
+    shared = "Everything a revenue team needs to know about pipeline, in one page."
+    site.page("articles/first/", description=shared)
+    site.page("articles/second/", description=shared)
+    findings = site.audit()
+    assert found(findings) == [
+        ("description-duplicate", "warning", "/articles/first/"),
+        ("description-duplicate", "warning", "/articles/second/"),
+    ]
+    assert "/articles/second/" in findings[0].message
+    assert "/articles/first/" in findings[1].message
+
+
+# Headings ---------------------------------------------------------------------------------------
+
+
+def test_a_page_without_an_h1_is_an_error(site: Site) -> None:
+    site.page("about/", h1="")
+    assert found(site.audit()) == [("h1-missing", "error", "/about/")]
+
+
+def test_an_h1_anywhere_in_the_body_counts(site: Site) -> None:
+    site.page("about/", extra="<aside><h1>Newsletter</h1></aside>")
+    findings = site.audit()
+    assert found(findings) == [("h1-multiple", "error", "/about/")]
+    assert "2" in findings[0].message and '"Newsletter"' in findings[0].message
+
+
+def test_a_heading_that_skips_a_level_is_a_warning_naming_both(site: Site) -> None:
+    site.page(
+        "about/",
+        content=(
+            '<h2 id="team">Our team</h2><h4>Founders</h4><h2>Values</h2><h3>Focus</h3>'
+            f"<h4>Depth</h4><p>{prose(50)}</p>"
+        ),
+    )
+    findings = site.audit()
+    assert found(findings) == [("heading-skip", "warning", "/about/")]
+    assert '"Founders"' in findings[0].message and '"Our team"' in findings[0].message
+
+
+def test_heading_permalinks_are_not_part_of_the_heading_text(site: Site) -> None:
+    site.page(
+        "about/",
+        content='<h2 id="a">Plans<a class="headerlink" href="#a">¶</a></h2><h4>Details</h4>',
+    )
+    (finding,) = site.audit()
+    assert 'h2 "Plans"' in finding.message and "¶" not in finding.message
+
+
+# Images -----------------------------------------------------------------------------------------
+
+
+def test_an_image_without_alt_is_an_error_naming_its_src(site: Site) -> None:
+    site.page(
+        "about/",
+        extra='<img src="/assets/team.jpg"><img src="/assets/divider.svg" alt="">'
+        '<img src="/assets/map.png" alt="Office map">',
+    )
+    findings = site.audit()
+    assert found(findings) == [("image-alt-missing", "error", "/about/")]
+    assert "/assets/team.jpg" in findings[0].message
+
+
+# Links ------------------------------------------------------------------------------------------
+
+
+def test_broken_internal_links_are_errors_in_every_form(site: Site) -> None:
+    site.page(
+        "articles/first/",
+        extra=(
+            '<a href="../gone/">relative</a>'
+            '<a href="/pricing/">root-relative</a>'
+            '<a href="https://example.com/webinars/">absolute</a>'
+            '<a href="/assets/brochure.pdf?utm_source=site">file</a>'
+        ),
+    )
+    findings = site.audit()
+    assert found(findings) == [("broken-link", "error", "/articles/first/")] * 4
+    messages = " ".join(f.message for f in findings)
+    for target in ("/articles/gone/", "/pricing/", "/webinars/", "/assets/brochure.pdf"):
+        assert target in messages
+
+
+def test_links_that_reach_a_file_are_fine(site: Site) -> None:
+    site.page("pricing.html")
+    site.page(
+        "articles/first/",
+        extra=(
+            '<a href="../second/">sibling</a>'
+            '<a href="/about">folder without slash</a>'
+            '<a href="/about/index.html">index file</a>'
+            '<a href="/assets/card.png">image</a>'
+            '<a href="/?ref=nav">home with a query</a>'
+            '<a href="">this page</a>'
+        ),
+    )
+    site.page("", extra='<a href="pricing.html">Pricing</a>')
+    assert site.audit() == []
+
+
+def test_links_off_the_site_are_not_checked(site: Site) -> None:
+    site.page(
+        "about/",
+        extra=(
+            '<a href="mailto:sales@example.com">mail</a>'
+            '<a href="tel:+15550100">call</a>'
+            '<a href="javascript:void(0)">menu</a>'
+            '<a href="data:text/plain,hi">data</a>'
+            '<a href="https://other.example/missing/">partner</a>'
+            '<a href="//cdn.example.net/missing.js">cdn</a>'
+            "<a>no href</a>"
+        ),
+    )
+    assert site.audit() == []
+
+
+def test_the_same_broken_link_twice_on_a_page_is_one_finding(site: Site) -> None:
+    site.page("about/", extra='<a href="/gone/">a</a><p><a href="/gone/">again</a></p>')
+    assert found(site.audit()) == [("broken-link", "error", "/about/")]
+
+
+def test_percent_encoded_chinese_paths_are_decoded(site: Site) -> None:
+    chinese = "文章/客户关系/"
+    site.nav = (*CLEAN_PAGES, chinese)
+    for path in site.nav:
+        site.page(path)
+    site.page("about/", extra=f'<a href="/{quote("文章/不存在/")}">gone</a>')
+    findings = site.audit()
+    assert found(findings) == [("broken-link", "error", "/about/")]
+    assert "/文章/不存在/" in findings[0].message
+    # A problem on the Chinese page is reported under its readable path.
+    site.page(chinese, description="")
+    assert found(site.audit()) == [
+        ("broken-link", "error", "/about/"),
+        ("description-missing", "error", "/文章/客户关系/"),
+    ]
+
+
+def test_pages_outside_folders_are_named_by_their_file(site: Site) -> None:
+    site.nav = (*CLEAN_PAGES, "pricing.html")
+    for path in site.nav:
+        site.page(path)
+    site.page("pricing.html", h1="Pricing", title="")
+    assert found(site.audit()) == [("title-missing", "error", "/pricing.html")]
+
+
+# Anchors ----------------------------------------------------------------------------------------
+
+
+def test_anchors_are_checked_on_the_same_page_and_across_pages(site: Site) -> None:
+    site.page("articles/second/", extra='<p id="appendix">Appendix</p><a name="legacy"></a>')
+    site.page(
+        "articles/first/",
+        extra=(
+            '<a href="#overview">ok</a>'
+            '<a href="#">top</a>'
+            '<a href="../second/#appendix">ok</a>'
+            '<a href="/articles/second/#legacy">ok</a>'
+            '<a href="#nowhere">bad here</a>'
+            '<a href="/articles/second/#annex">bad there</a>'
+        ),
+    )
+    findings = site.audit()
+    assert found(findings) == [("broken-anchor", "error", "/articles/first/")] * 2
+    here, there = (f.message for f in findings)
+    assert '"#nowhere"' in here and "this page" in here
+    assert '"#annex"' in there and "/articles/second/" in there
+
+
+def test_anchor_to_a_chinese_heading_id(site: Site) -> None:
+    site.page("articles/second/", extra='<h2 id="误区一">误区一</h2>')
+    site.page("articles/first/", extra=f'<a href="/articles/second/#{quote("误区一")}">1</a>')
+    assert site.audit() == []
+    site.page("articles/first/", extra=f'<a href="/articles/second/#{quote("误区二")}">2</a>')
+    (finding,) = site.audit()
+    assert finding.check == "broken-anchor" and "误区二" in finding.message
+
+
+def test_an_anchor_on_a_missing_page_is_a_broken_link_only(site: Site) -> None:
+    site.page("about/", extra='<a href="/gone/#part">gone</a>')
+    assert found(site.audit()) == [("broken-link", "error", "/about/")]
+
+
+# Orphans ----------------------------------------------------------------------------------------
+
+
+def test_a_page_no_other_page_links_to_is_an_orphan(site: Site) -> None:
+    site.page("articles/hidden/", extra='<a href="/articles/hidden/#overview">self</a>')
+    findings = site.audit()
+    assert found(findings) == [("orphan", "warning", "/articles/hidden/")]
+
+
+def test_one_link_from_any_page_part_saves_a_page_from_being_an_orphan(site: Site) -> None:
+    site.page("articles/hidden/")
+    site.page("about/", extra='<footer><a href="../articles/hidden/#overview">x</a></footer>')
+    assert site.audit() == []
+
+
+def test_the_home_page_is_never_an_orphan(site: Site) -> None:
+    for path in CLEAN_PAGES:
+        site.page(path, nav=tuple(p for p in CLEAN_PAGES if p))
+    assert site.audit() == []
+
+
+# Thin content -----------------------------------------------------------------------------------
+
+
+def test_a_short_article_is_thin_content(site: Site) -> None:
+    site.page("articles/first/", h1="Short", content=f"<p>{prose(120)}</p>")
+    findings = site.audit()
+    assert found(findings) == [("thin-content", "warning", "/articles/first/")]
+    assert "121" in findings[0].message  # the h1 counts as part of the article
+
+
+def test_only_articles_are_checked_for_thin_content(site: Site) -> None:
+    site.page("about/", content=f"<p>{prose(20)}</p>")
+    site.page("articles/first/", og_type="website", content=f"<p>{prose(20)}</p>")
+    assert site.audit() == []
+
+
+def test_words_outside_the_article_element_do_not_count(site: Site) -> None:
+    site.page("articles/first/", h1="Short", content=f"<p>{prose(290)}</p>")
+    page = site.root / "articles/first/index.html"
+    sidebar = f"<aside>{prose(400)}</aside><script>{prose(400)}</script>"
+    page.write_text(page.read_text().replace("</main>", sidebar + "</main>"), encoding="utf-8")
+    assert found(site.audit()) == [("thin-content", "warning", "/articles/first/")]
+    assert found(site.audit(AuditRules(thin_words=291))) == []
+
+
+def test_each_chinese_character_is_half_a_word(site: Site) -> None:
+    # 596 characters with the heading: 298 words; 602 characters: 301 words.
+    site.page("articles/first/", h1="标题", content=f"<p>{'客户关系管理。' * 99}</p>")
+    site.page("articles/second/", h1="标题", content=f"<p>{'客户关系管理。' * 100}</p>")
+    findings = site.audit()
+    assert found(findings) == [("thin-content", "warning", "/articles/first/")]
+    assert "298 words" in findings[0].message
+    assert count_words("CRM 客户关系 pipeline, — 2026") == 5
+
+
+# Social images ----------------------------------------------------------------------------------
+
+
+def test_a_page_without_a_social_image_is_a_warning(site: Site) -> None:
+    site.page("about/", og_image=None)
+    findings = site.audit()
+    assert found(findings) == [("social-image-missing", "warning", "/about/")]
+    assert "`image:`" in findings[0].fix
+
+
+@pytest.mark.parametrize("image", [SITE_URL + "assets/gone.png", "../assets/gone.png"])
+def test_a_social_image_missing_from_the_site_is_an_error(site: Site, image: str) -> None:
+    site.page("about/", og_image=image)
+    findings = site.audit()
+    assert found(findings) == [("social-image-missing", "error", "/about/")]
+    assert image in findings[0].message
+
+
+def test_a_social_image_on_another_host_is_not_checked(site: Site) -> None:
+    site.page("about/", og_image="https://cdn.example.net/card.png")
+    site.page("articles/first/", og_image="/assets/card.png")
+    assert site.audit() == []
+
+
+# Pages kept out of search engines ---------------------------------------------------------------
+
+
+def test_a_noindex_page_gets_only_the_link_checks(site: Site) -> None:
+    site.page(
+        "thanks/",
+        robots="noindex, follow",
+        title="Leadpress page about for revenue teams",  # the about page's title
+        description="short",
+        og_image=None,
+        h1="",
+        content=f"<h3>Skipped</h3><img src='x.png'><p>{prose(5)}</p>",
+        extra=(
+            '<a href="/gone/">bad</a><a href="#nowhere">bad</a><a href="/articles/hidden/">ok</a>'
+        ),
+    )
+    site.page("articles/hidden/")  # linked only from the noindex page: not an orphan
+    assert found(site.audit()) == [
+        ("broken-anchor", "error", "/thanks/"),
+        ("broken-link", "error", "/thanks/"),
+    ]
+
+
+def test_a_noindex_article_is_not_thin_and_not_an_orphan(site: Site) -> None:
+    site.page("articles/draft/", robots="NOINDEX,NOFOLLOW", content=f"<p>{prose(10)}</p>")
+    assert site.audit() == []
+
+
+# Sites in a sub-folder --------------------------------------------------------------------------
+
+
+def test_a_site_under_a_path_resolves_pages_and_links_under_it(tmp_path: Path) -> None:
+    site = clean_site(tmp_path / "site", "https://example.com/docs/")
+    assert site.audit() == []
+    site.page(
+        "about/",
+        title="",
+        extra=(
+            '<a href="/docs/articles/first/#overview">ok</a>'
+            '<a href="https://example.com/docs/webinars/">bad</a>'
+            '<a href="/docs/pricing/">bad</a>'
+            '<a href="/blog/">another app on the host</a>'
+        ),
+    )
+    site.page("articles/hidden/")
+    findings = site.audit()
+    assert found(findings) == [
+        ("broken-link", "error", "/docs/about/"),
+        ("broken-link", "error", "/docs/about/"),
+        ("title-missing", "error", "/docs/about/"),
+        ("orphan", "warning", "/docs/articles/hidden/"),
+    ]
+    assert "/docs/webinars/" in findings[1].message
+    assert "/docs/pricing/" in findings[0].message
+
+
+def test_a_site_url_without_a_trailing_slash_means_the_same(tmp_path: Path) -> None:
+    site = clean_site(tmp_path / "site", "https://example.com/docs/")
+    site.page("articles/first/", og_image=None)
+    assert found(audit_site(site.root, "https://example.com/docs", AuditRules())) == [
+        ("social-image-missing", "warning", "/docs/articles/first/")
+    ]
+
+
+# Reports ----------------------------------------------------------------------------------------
+
+
+def _problem_site(site: Site) -> list[Finding]:
+    site.page("about/", title="Hi", h1="", description="Too short.", extra='<a href="/gone/">x</a>')
+    site.page("articles/first/", og_image=None, content=f"<p>客户 {prose(10)}</p>")
+    return site.audit()
+
+
+def test_findings_are_sorted_by_page_then_errors_first(site: Site) -> None:
+    findings = _problem_site(site)
+    assert found(findings) == [
+        ("broken-link", "error", "/about/"),
+        ("h1-missing", "error", "/about/"),
+        ("description-short", "warning", "/about/"),
+        ("title-short", "warning", "/about/"),
+        ("social-image-missing", "warning", "/articles/first/"),
+        ("thin-content", "warning", "/articles/first/"),
+    ]
+
+
+def test_the_json_report_is_complete_and_deterministic(site: Site) -> None:
+    findings = _problem_site(site)
+    text = report_json(findings, 4)
+    assert text == report_json(list(reversed(findings)), 4)
+    assert text == report_json(site.audit(), 4)
+    report = json.loads(text)
+    assert report["pages_audited"] == 4
+    assert (report["errors"], report["warnings"]) == (2, 4)
+    assert report["findings"][0] == {
+        "page": "/about/",
+        "check": "broken-link",
+        "severity": "error",
+        "message": findings[0].message,
+        "fix": findings[0].fix,
+    }
+    assert [Finding(**f) for f in report["findings"]] == findings
+    assert text.startswith('{\n  "pages_audited": 4,')
+
+
+def test_the_json_report_keeps_chinese_readable(site: Site) -> None:
+    site.page("about/", title="客户")
+    text = report_json(site.audit(), 4)
+    assert "客户" in text and "\\u" not in text
+
+
+def test_the_table_groups_findings_under_each_page(site: Site) -> None:
+    findings = _problem_site(site)
+    table = format_table(list(reversed(findings)), 4)
+    lines = table.splitlines()
+    assert lines.count("/about/") == 1 and lines.count("/articles/first/") == 1
+    about, articles = lines.index("/about/"), lines.index("/articles/first/")
+    assert about < articles
+    about_rows = [line.split()[:2] for line in lines[about + 1 : articles] if "fix:" not in line]
+    assert about_rows == [
+        ["error", "broken-link"],
+        ["error", "h1-missing"],
+        ["warning", "description-short"],
+        ["warning", "title-short"],
+        [],
+    ]
+    for finding in findings:
+        row = next(i for i, line in enumerate(lines) if finding.message in line)
+        assert lines[row + 1].strip() == f"fix: {finding.fix}"
+        assert lines[row + 1].startswith(" ")
+    assert lines[-1] == "4 pages audited: 2 errors, 4 warnings"
+
+
+def test_the_table_of_a_clean_site_is_one_summary_line() -> None:
+    assert format_table([], 12) == "12 pages audited: no findings"
+    finding = Finding("/", "orphan", "warning", "m", "f")
+    assert format_table([finding], 1).splitlines()[-1] == "1 page audited: 0 errors, 1 warning"

@@ -1,0 +1,406 @@
+"""Social cards: size, real CJK glyphs, line breaking, colours, determinism and the cache."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from leadpress.seo import cards
+from leadpress.seo.cards import (
+    BLACK,
+    CARD_SIZE,
+    TITLE_SIZES,
+    TITLE_WIDTH,
+    WHITE,
+    CardCache,
+    CardSpec,
+    Fonts,
+    FontsNotFound,
+    find_fonts,
+    fit_title,
+    parse_colour,
+    readable_text_colour,
+    render_card,
+    wrap_title,
+)
+
+CHINESE_TITLE = "客户关系管理的五个常见误区"
+UNASSIGNED = "\u0378"  # no font maps it: it draws the .notdef box
+CLOSING = "，。！？；：、）》」』"
+OPENING = "（《「『"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def noto_cjk_installed() -> bool:
+    """Independent of find_fonts: the Debian file, or fontconfig knowing a Noto CJK face."""
+    if Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").is_file():
+        return True
+    if shutil.which("fc-list") is None:
+        return False
+    listed = subprocess.run(
+        ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
+    )
+    return "Noto Sans CJK" in listed.stdout
+
+
+requires_noto = pytest.mark.skipif(
+    not noto_cjk_installed(),
+    reason="Noto Sans CJK is not installed here (Debian: apt-get install fonts-noto-cjk)",
+)
+requires_dejavu = pytest.mark.skipif(
+    not DEJAVU_BOLD.is_file(), reason="DejaVu Sans is not installed (Debian: fonts-dejavu-core)"
+)
+
+
+@pytest.fixture(scope="module")
+def fonts() -> Fonts:
+    try:
+        return find_fonts()
+    except FontsNotFound as error:
+        pytest.skip(f"no card font on this machine: {error}")
+
+
+@pytest.fixture(scope="module")
+def cjk_fonts(fonts: Fonts) -> Fonts:
+    if not fonts.covers_cjk:
+        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
+    return fonts
+
+
+@pytest.fixture(scope="module")
+def latin_fonts() -> Fonts:
+    if not DEJAVU_BOLD.is_file():
+        pytest.skip("DejaVu Sans is not installed (Debian: fonts-dejavu-core)")
+    return Fonts(DEJAVU, DEJAVU_BOLD, covers_cjk=False)
+
+
+@pytest.fixture(scope="module")
+def title_font(fonts: Fonts):
+    return cards._font(str(fonts.bold), 60)
+
+
+def image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
+def spec(title: str = "Pipeline coverage explained", **fields: str) -> CardSpec:
+    return CardSpec(title=title, site_name="Tarnbrook Freight", **fields)
+
+
+def png_chunks(png: bytes) -> list[str]:
+    chunks, offset = [], 8
+    while offset < len(png):
+        (length,) = struct.unpack(">I", png[offset : offset + 4])
+        chunks.append(png[offset + 4 : offset + 8].decode("ascii"))
+        offset += 12 + length
+    return chunks
+
+
+# Images --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["Pipeline coverage explained", CHINESE_TITLE])
+def test_card_is_a_1200_by_630_png(fonts: Fonts, title: str) -> None:
+    card = image(render_card(spec(title, label="Case study"), fonts))
+    assert card.format == "PNG"
+    assert card.size == CARD_SIZE == (1200, 630)
+
+
+@requires_noto
+def test_find_fonts_reports_cjk_coverage_when_noto_cjk_is_installed() -> None:
+    found = find_fonts()
+    assert found.covers_cjk
+    assert found.regular.is_file() and found.bold.is_file()
+    if found.bold.suffix == ".ttc":  # a collection: the Simplified Chinese face is drawn
+        assert cards._font(str(found.bold), 40).getname()[0].endswith(" SC")
+
+
+def test_chinese_titles_draw_real_glyphs_not_missing_glyph_boxes(cjk_fonts: Fonts) -> None:
+    chinese = render_card(spec(CHINESE_TITLE), cjk_fonts)
+    boxes = render_card(spec(UNASSIGNED * len(CHINESE_TITLE)), cjk_fonts)
+    other = render_card(spec("销售漏斗中最容易忽视的环节"), cjk_fonts)
+    assert len("销售漏斗中最容易忽视的环节") == len(CHINESE_TITLE)
+    assert chinese != boxes
+    assert chinese != other
+
+
+def test_a_latin_only_font_draws_chinese_as_boxes_and_still_renders(latin_fonts: Fonts) -> None:
+    # The check above is meaningful: without CJK glyphs both titles come out the same.
+    chinese = render_card(spec(CHINESE_TITLE), latin_fonts)
+    boxes = render_card(spec(UNASSIGNED * len(CHINESE_TITLE)), latin_fonts)
+    assert chinese == boxes
+    assert image(chinese).size == CARD_SIZE
+
+
+@requires_noto
+@requires_dejavu
+def test_a_configured_font_is_checked_for_chinese_glyphs() -> None:
+    noto = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not noto.is_file():
+        pytest.skip("Noto Sans CJK is not at the Debian path")
+    assert find_fonts(noto) == Fonts(noto, noto, covers_cjk=True)
+    assert find_fonts(DEJAVU) == Fonts(DEJAVU, DEJAVU, covers_cjk=False)
+
+
+def test_a_configured_font_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "brand" / "Missing-Bold.otf"
+    with pytest.raises(FontsNotFound) as raised:
+        find_fonts(missing)
+    assert str(missing) in str(raised.value)
+
+
+def test_a_configured_file_that_is_not_a_font_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "font.ttf"
+    fake.write_text("not a font")
+    with pytest.raises(FontsNotFound, match="cannot be read as a font"):
+        find_fonts(fake)
+
+
+def test_without_any_font_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cards, "_noto_pairs", list)
+    monkeypatch.setattr(cards, "_dejavu_pairs", list)
+    monkeypatch.setattr(cards, "_fc_match", lambda pattern: None)
+    with pytest.raises(FontsNotFound, match="fonts-noto-cjk") as raised:
+        find_fonts()
+    assert "font:" in str(raised.value)
+
+
+@requires_dejavu
+def test_without_a_cjk_font_dejavu_is_used_and_said_not_to_cover_cjk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cards, "_noto_pairs", list)
+    monkeypatch.setattr(cards, "_fc_match", lambda pattern: None)
+    found = find_fonts()
+    assert found.covers_cjk is False
+    assert found.regular.name == "DejaVuSans.ttf"
+    assert found.bold.name == "DejaVuSans-Bold.ttf"
+
+
+def test_a_font_file_gone_after_discovery_still_gives_a_card(tmp_path: Path) -> None:
+    gone = Fonts(tmp_path / "gone.ttf", tmp_path / "gone-bold.ttf", covers_cjk=False)
+    assert image(render_card(spec(label="Webinar"), gone)).size == CARD_SIZE
+
+
+# Line breaking -------------------------------------------------------------------------------
+
+
+def test_english_breaks_at_spaces(title_font) -> None:
+    text = "Pipeline coverage explained for revenue teams who forecast every week"
+    width = title_font.getlength("Pipeline coverage explained") + 1
+    lines = wrap_title(text, title_font, width)
+    assert lines[0] == "Pipeline coverage explained"
+    assert len(lines) > 2
+    assert " ".join(lines) == text
+    assert all(title_font.getlength(line) <= width for line in lines)
+
+
+def test_a_word_longer_than_a_line_is_broken_between_characters(title_font) -> None:
+    word = "Supercalifragilisticexpialidocious"
+    width = title_font.getlength("Supercalifrag")
+    lines = wrap_title(f"A {word} word", title_font, width)
+    assert lines[0] == "A"  # the long word starts on a line of its own
+    assert lines[-1].endswith(" word")  # and the next word may follow its last piece
+    pieces = [*lines[1:-1], lines[-1].removesuffix(" word")]
+    assert len(pieces) >= 3
+    assert "".join(pieces) == word
+    assert all(title_font.getlength(line) <= width for line in lines)
+    # Each piece but the last is as full as the line allows.
+    for piece, following in itertools.pairwise(pieces):
+        assert title_font.getlength(piece + following[0]) > width
+
+
+def test_chinese_breaks_between_any_two_ideographs(title_font) -> None:
+    width = title_font.getlength("客户关系管") + 1
+    assert wrap_title(CHINESE_TITLE, title_font, width) == ["客户关系管", "理的五个常", "见误区"]
+
+
+@pytest.mark.parametrize("mark", list(CLOSING))
+def test_closing_punctuation_never_starts_a_line(title_font, mark: str) -> None:
+    # Greedy filling would put the mark first on line two: it takes the ideograph with it.
+    width = title_font.getlength("我们的客") + 1
+    lines = wrap_title(f"我们的客{mark}户都说好", title_font, width)
+    assert lines == ["我们的", f"客{mark}户都", "说好"]
+    assert not any(line[0] in CLOSING for line in lines)
+
+
+@pytest.mark.parametrize("mark", list(OPENING))
+def test_opening_punctuation_never_ends_a_line(title_font, mark: str) -> None:
+    width = title_font.getlength("我们的客") + 1
+    lines = wrap_title(f"我们的{mark}客户都说好", title_font, width)
+    assert lines == ["我们的", f"{mark}客户都", "说好"]
+    assert not any(line[-1] in OPENING for line in lines)
+
+
+def test_mixed_chinese_and_english_keeps_english_words_whole(title_font) -> None:
+    width = title_font.getlength("用 Salesforce") + 1
+    lines = wrap_title("用 Salesforce 管理客户", title_font, width)
+    assert lines == ["用 Salesforce", "管理客户"]
+
+
+LONG_ENGLISH = (
+    "How Ferncastle Payments cut onboarding time from six weeks to nine days with a "
+    "shared pipeline, weekly forecast reviews and one source of truth for every account"
+)
+LONG_CHINESE = (
+    "澜岳精工如何在十八个月内把销售周期缩短一半：从线索评分、商机管理到售后续约，"
+    "一套客户关系管理流程的完整复盘与经验总结"
+)
+
+
+@pytest.mark.parametrize("text", [LONG_ENGLISH, LONG_CHINESE])
+def test_long_titles_shrink_to_fit_four_lines_without_losing_text(fonts: Fonts, text: str) -> None:
+    font, lines = fit_title(text, fonts.bold)
+    assert len(lines) <= 4
+    assert font.size < TITLE_SIZES[0]  # had to shrink
+    assert all(font.getlength(line) <= TITLE_WIDTH for line in lines)
+    joiner = " " if text is LONG_ENGLISH else ""
+    assert joiner.join(lines) == text
+    assert not any(line.endswith("…") for line in lines)
+
+
+def test_short_titles_keep_the_largest_size(fonts: Fonts) -> None:
+    font, lines = fit_title("Pricing", fonts.bold)
+    assert (font.size, lines) == (TITLE_SIZES[0], ["Pricing"])
+
+
+@pytest.mark.parametrize("text", [LONG_ENGLISH * 3, LONG_CHINESE * 3])
+def test_titles_too_long_for_four_lines_are_cut_with_an_ellipsis(fonts: Fonts, text: str) -> None:
+    font, lines = fit_title(text, fonts.bold)
+    assert len(lines) == 4
+    assert font.size == TITLE_SIZES[-1]
+    assert lines[-1].endswith("…")
+    assert all(font.getlength(line) <= TITLE_WIDTH for line in lines)
+
+
+# Colours ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("background", "text"),
+    [
+        ("#ffffff", BLACK),
+        ("#ffd54a", BLACK),  # brand yellow
+        ("#7f7f7f", BLACK),  # mid grey: black contrasts slightly more
+        ("#1f4bd8", WHITE),
+        ("#000", WHITE),
+        ("#0b1f33", WHITE),
+    ],
+)
+def test_text_colour_is_the_one_with_more_contrast(background: str, text: str) -> None:
+    assert readable_text_colour(background) == text
+
+
+def test_colours_parse_in_short_and_long_form() -> None:
+    assert parse_colour("#abc") == (0xAA, 0xBB, 0xCC)
+    assert parse_colour("#1F4BD8") == (0x1F, 0x4B, 0xD8)
+    with pytest.raises(ValueError, match="#rgb or #rrggbb"):
+        parse_colour("blue")
+
+
+def count(png: bytes, colour: tuple[int, int, int]) -> int:
+    """How many pixels of the card have exactly `colour`."""
+    colours = image(png).convert("RGB").getcolors(CARD_SIZE[0] * CARD_SIZE[1]) or []
+    return dict((rgb, number) for number, rgb in colours).get(colour, 0)
+
+
+def test_titles_are_drawn_dark_on_light_and_light_on_dark(fonts: Fonts) -> None:
+    on_light = render_card(spec(brand_colour="#ffd54a"), fonts)
+    on_dark = render_card(spec(brand_colour="#0b1f33"), fonts)
+    assert count(on_light, (0, 0, 0)) > 2000
+    assert count(on_light, (255, 255, 255)) == 0
+    assert count(on_dark, (255, 255, 255)) > 2000
+    assert count(on_dark, (0, 0, 0)) == 0
+
+
+def test_an_explicit_text_colour_is_used(fonts: Fonts) -> None:
+    card = render_card(spec(brand_colour="#ffffff", text_colour="#c00000"), fonts)
+    assert count(card, (0xC0, 0, 0)) > 2000
+
+
+def test_a_colour_that_does_not_parse_still_gives_a_card(fonts: Fonts) -> None:
+    card = render_card(spec(brand_colour="corporate blue"), fonts)
+    assert image(card).getpixel((600, 600)) == parse_colour(cards.DEFAULT_BRAND_COLOUR)
+
+
+# Determinism --------------------------------------------------------------------------------
+
+
+def test_the_same_spec_gives_byte_identical_pngs_without_metadata(fonts: Fonts) -> None:
+    first = render_card(spec(CHINESE_TITLE, label="网络研讨会"), fonts)
+    second = render_card(spec(CHINESE_TITLE, label="网络研讨会"), fonts)
+    assert first == second
+    assert set(png_chunks(first)) == {"IHDR", "IDAT", "IEND"}  # no time or text chunks
+
+
+# Cache --------------------------------------------------------------------------------------
+
+
+def test_the_cache_draws_once_and_reuses_the_file(
+    fonts: Fonts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "cache" / "cards"  # created on first use
+    cache = CardCache(directory, fonts)
+    first = cache.card(spec())
+    assert (cache.rendered, cache.reused) == (1, 0)
+    files = list(directory.iterdir())
+    assert len(files) == 1 and files[0].suffix == ".png" and len(files[0].stem) == 64
+    assert files[0].read_bytes() == first == render_card(spec(), fonts)
+
+    def no_drawing(*args: object) -> bytes:
+        raise AssertionError("a cached card was drawn again")
+
+    monkeypatch.setattr(cards, "render_card", no_drawing)
+    assert cache.card(spec()) == first
+    assert (cache.rendered, cache.reused) == (1, 1)
+    later_build = CardCache(directory, fonts)
+    assert later_build.card(spec()) == first
+    assert (later_build.rendered, later_build.reused) == (0, 1)
+
+
+def test_a_changed_title_or_label_is_drawn_again(fonts: Fonts, tmp_path: Path) -> None:
+    cache = CardCache(tmp_path, fonts)
+    cache.card(spec("Pipeline coverage"))
+    changed = cache.card(spec("Pipeline coverage, revised"))
+    cache.card(spec("Pipeline coverage, revised", label="Case study"))
+    assert (cache.rendered, cache.reused) == (3, 0)
+    assert len(list(tmp_path.glob("*.png"))) == 3
+    assert changed == render_card(spec("Pipeline coverage, revised"), fonts)
+
+
+def test_a_changed_font_file_or_renderer_draws_again(
+    latin_fonts: Fonts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    font = tmp_path / "Brand.ttf"
+    shutil.copyfile(latin_fonts.bold, font)
+    fonts = Fonts(font, font, covers_cjk=False)
+    CardCache(tmp_path / "cards", fonts).card(spec())
+    os.utime(font, ns=(0, 1_000_000_000))
+    after_font = CardCache(tmp_path / "cards", fonts)
+    after_font.card(spec())
+    monkeypatch.setattr(cards, "RENDERER_VERSION", "next")
+    after_renderer = CardCache(tmp_path / "cards", fonts)
+    after_renderer.card(spec())
+    assert (after_font.rendered, after_renderer.rendered) == (1, 1)
+    assert len(list((tmp_path / "cards").glob("*.png"))) == 3
+
+
+def test_a_failed_write_leaves_no_file_and_still_returns_the_card(
+    fonts: Fonts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(source: object, target: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cards.os, "replace", crash)
+    cache = CardCache(tmp_path, fonts)
+    assert cache.card(spec()) == render_card(spec(), fonts)
+    assert list(tmp_path.iterdir()) == []
