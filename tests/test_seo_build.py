@@ -63,16 +63,28 @@ def test_noindex_pages_are_marked_and_left_out_of_the_sitemap(make_site) -> None
     root = make_site(
         {
             "articles/kept.md": _article("An article for search engines"),
-            "thank-you.md": front(title="Thank you", noindex="true") + "\nWe will be in touch.\n",
+            "thank-you.md": front(title="Thank you") + "\nWe will be in touch.\n",
+            "private.md": front(title="Partner price list", noindex="true") + "\nPrices.\n",
+            "articles/draft.md": _article("A draft article", draft="true"),
+            "articles/later.md": _article("A scheduled article", date="2099-01-01"),
         },
         SEO_CONFIG,
     )
-    result = run_leadpress("build", cwd=root)
+    result = run_leadpress("build", "--drafts", cwd=root)
     assert result.returncode == 0, result.stderr
-    robots = _soup(root / "site/thank-you/index.html").head.find("meta", attrs={"name": "robots"})
-    assert robots["content"] == "noindex, follow"
+    kept_out = [
+        "thank-you/",
+        "private/",
+        "articles/a-draft-article/",
+        "articles/a-scheduled-article/",
+    ]
+    for path in kept_out:
+        robots = _soup(root / "site" / path / "index.html").head.find(
+            "meta", attrs={"name": "robots"}
+        )
+        assert robots["content"] == "noindex, follow", path
     locs = etree.parse(str(root / "site/sitemap.xml")).xpath("//s:loc/text()", namespaces=NS)
-    assert "https://www.example.com/thank-you/" not in locs
+    assert not {f"https://www.example.com/{path}" for path in kept_out} & set(locs)
     assert "https://www.example.com/articles/an-article-for-search-engines/" in locs
 
 
@@ -202,3 +214,19 @@ def test_strict_audit_fails_on_errors_and_keeps_the_previous_site(make_site) -> 
     relaxed = run_leadpress("build", cwd=root)
     assert relaxed.returncode == 0
     assert "SEO audit: 1 error," in relaxed.stdout
+
+
+def test_plugins_work_in_any_order_but_need_the_content_plugin(make_site) -> None:
+    reordered = MINIMAL_CONFIG.replace(
+        "plugins:\n", "plugins:\n  - leadpress/seo\n  - leadpress/feeds\n"
+    )
+    root = make_site({"articles/a.md": _article("Order does not matter")}, reordered)
+    result = run_leadpress("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "site/sitemap.xml").is_file() and (root / "site/feed.xml").is_file()
+
+    alone = reordered.split("  - leadpress/content:")[0]
+    root = make_site({}, alone)
+    result = run_leadpress("build", cwd=root)
+    assert result.returncode == 1
+    assert "needs `- leadpress/content` in `plugins:`" in result.stderr

@@ -9,13 +9,13 @@ from pathlib import Path
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.exceptions import ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.pages import Page
 
-from ..content.collections import SiteContent
 from ..feeds.build import absolutize, render_feeds
 from ..feeds.sources import FEED_LISTINGS, FeedLink, SiteFacts, discovery_links, feed_specs
+from .content import ContentPlugin
 
 log = get_plugin_logger(__name__)
 
@@ -52,12 +52,15 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         )
         return config
 
-    def _site(self, config: MkDocsConfig) -> SiteContent:
-        return config.plugins[CONTENT_PLUGIN].site
+    def _content(self, config: MkDocsConfig) -> ContentPlugin:
+        plugin = config.plugins.get(CONTENT_PLUGIN)
+        if not isinstance(plugin, ContentPlugin) or plugin.site is None:
+            raise PluginError("leadpress/feeds needs `- leadpress/content` in `plugins:` too")
+        return plugin
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Every page links the site's feeds; a listing page also links its own."""
-        site = self._site(config)
+        site = self._content(config).site
         links = self._links("", self.facts.name)
         listing = site.listing_for(page.file.src_uri)
         if listing is not None and listing.kind in FEED_LISTINGS:
@@ -75,7 +78,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         return discovery_links(folder, title, self.facts.url)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        plugin = config.plugins[CONTENT_PLUGIN]
+        plugin = self._content(config)
         specs = feed_specs(plugin.site, plugin.bodies, self.facts, self.config.limit, absolutize)
         site_dir = Path(config.site_dir)
         for spec in specs:

@@ -16,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
 
@@ -30,6 +31,7 @@ from ..seo.cards import CARD_SIZE, CardCache, CardSpec, FontsNotFound, find_font
 from ..seo.head import Image, head_html, replace_head
 from ..seo.pages import PageInput, SeoSite, card_path, page_seo
 from ..seo.sitemap import SitemapEntry, build_sitemaps, last_commit_dates, robots_txt
+from .content import ContentPlugin
 
 log = get_plugin_logger(__name__)
 
@@ -116,15 +118,9 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.json_ld_types = set()
         self.committed = last_commit_dates(Path(config.docs_dir))
 
-    def _content(self, config: MkDocsConfig) -> SiteContent:
-        plugin = config.plugins.get(CONTENT_PLUGIN)
-        site = getattr(plugin, "site", None)
-        if site is None:
-            raise PluginError("leadpress/seo needs the leadpress/content plugin in `plugins:`")
-        return site
-
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        site = self._content(config)
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # After every plugin's on_files, so the order of `plugins:` does not matter.
+        site: SiteContent = _content_plugin(config).site
         site_url = _site_url(config)
         self.titles: dict[str, str] = {}
         for document in site.documents:
@@ -143,20 +139,17 @@ class SeoPlugin(BasePlugin[SeoConfig]):
                 logo=_absolute(logo, site_url) if logo else None,
                 same_as=tuple(self.config.same_as),
             ),
-            now=self._content_plugin(config).settings.now,
+            now=_content_plugin(config).settings.now,
             title_template=self.config.title_template,
             title_max=self.config.audit.title_max,
             twitter_site=self.config.twitter_site,
             search="search" in config.plugins or "material/search" in config.plugins,
             currency=self.config.currency,
         )
-        return files
-
-    def _content_plugin(self, config: MkDocsConfig):
-        return config.plugins[CONTENT_PLUGIN]
+        return nav
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        content = self._content_plugin(config)
+        content = _content_plugin(config)
         site: SiteContent = content.site
         src_uri = page.file.src_uri
         document = site.document_for(src_uri)
@@ -221,6 +214,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         own_robots = Path(config.docs_dir, "robots.txt")
         existing = own_robots.read_text(encoding="utf-8") if own_robots.is_file() else None
         (site_dir / "robots.txt").write_text(robots_txt(self.site.url, existing), "utf-8")
+        log.debug("JSON-LD types: %s", ", ".join(sorted(self.json_ld_types)))
         if self.cards is not None:
             log.debug("Social cards: %d drawn, %d from the cache", self.cards.rendered,
                       self.cards.reused)  # fmt: skip
@@ -253,6 +247,13 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             log.warning("%s:\n%s", summary, table)
         else:
             log.info("%s (`leadpress audit` lists them; %s has all)", summary, REPORT_FILE)
+
+
+def _content_plugin(config: MkDocsConfig) -> ContentPlugin:
+    plugin = config.plugins.get(CONTENT_PLUGIN)
+    if not isinstance(plugin, ContentPlugin) or plugin.site is None:
+        raise PluginError("leadpress/seo needs `- leadpress/content` in `plugins:` too")
+    return plugin
 
 
 def _site_url(config: MkDocsConfig) -> str:

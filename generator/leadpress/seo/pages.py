@@ -7,6 +7,7 @@ into its head tags, its structured data and its sitemap entry. No site engine in
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +76,23 @@ def _listing_lastmod(listing: Listing) -> datetime | None:
         if (moment := _modified(document))
     ]
     return max(dates, default=None)
+
+
+# Pages a visitor reaches only after a form: never a search result.
+THANK_YOU = re.compile(r"(^|[/_-])(thank-?you|thanks|谢谢|感谢)([/_.-]|$)", re.IGNORECASE)
+
+
+def keep_out_of_search(document: Document, now: datetime) -> bool:
+    """`noindex: true`, drafts, pages dated in the future (seen only in a `--drafts`
+    preview) and thank-you pages stay out of search engines."""
+    meta = document.meta
+    if meta.noindex or meta.draft:
+        return True
+    if document.kind in (ContentType.ARTICLE, ContentType.CASE_STUDY) and meta.date > now:
+        return True
+    return document.kind == ContentType.PAGE and bool(
+        THANK_YOU.search(document.parsed.source.src_uri)
+    )
 
 
 def _listing_description(listing: Listing) -> str:
@@ -157,7 +175,7 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
         full_title = site.title_template.format(title=page.title, site=site.name)
         if display_width(full_title) > site.title_max:
             full_title = page.title  # search engines cut the end: keep the words that matter
-    noindex = bool(meta and (meta.noindex or meta.draft))
+    noindex = bool(document and keep_out_of_search(document, site.now))
 
     is_article = bool(document and document.kind in (ContentType.ARTICLE, ContentType.CASE_STUDY))
     published = _published(document) if document else None
