@@ -196,6 +196,11 @@ def test_feed_entry_counts_and_contents(demo_site: Path) -> None:
     assert len(articles.entries) == 11  # every published article; the draft and the scheduled not
     site = feedparser.parse((demo_site / "atom.xml").read_bytes())
     assert site.version == "atom10"
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((demo_site / name).read_bytes()).feed
+        assert feed.link == SITE_URL  # the site, not the feed itself
+        self_links = [link.href for link in feed.links if link.rel == "self"]
+        assert self_links == [SITE_URL + name]
     assert len(site.entries) == 11 + 3 + 2  # articles, case studies, webinars (limit 20)
     newest_first = [e.published_parsed for e in articles.entries]
     assert newest_first == sorted(newest_first, reverse=True)

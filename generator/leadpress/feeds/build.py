@@ -63,12 +63,16 @@ def absolutize(html: str, base_url: str) -> str:
     return inner
 
 
-def _generator(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> FeedGenerator:
+def _generator(
+    spec: FeedSpec, site_url: str, site_name: str, now: datetime, self_url: str
+) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(spec.page_url)
     feed.title(spec.title)
     feed.description(spec.description)
     feed.subtitle(spec.description)
+    # RSS keeps only the last link given as the channel's <link>: the page, not the feed.
+    feed.link(href=self_url, rel="self")
     feed.link(href=spec.page_url, rel="alternate")
     feed.language(spec.lang)
     feed.author({"name": site_name, "uri": site_url})
@@ -101,10 +105,8 @@ def _generator(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> 
 
 def render_feeds(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> dict[str, bytes]:
     """Site-relative path -> content of the RSS and the Atom feed for `spec`."""
-    rss = _generator(spec, site_url, site_name, now)
-    rss.link(href=spec.url(site_url, RSS_FILE), rel="self")
-    atom = _generator(spec, site_url, site_name, now)
-    atom.link(href=spec.url(site_url, ATOM_FILE), rel="self")
+    rss = _generator(spec, site_url, site_name, now, spec.url(site_url, RSS_FILE))
+    atom = _generator(spec, site_url, site_name, now, spec.url(site_url, ATOM_FILE))
     return {
         f"{spec.folder}{RSS_FILE}": rss.rss_str(pretty=True),
         f"{spec.folder}{ATOM_FILE}": _restore_entry_links(atom.atom_str(pretty=True), spec.items),
