@@ -147,11 +147,18 @@ def test_script_json_cannot_close_the_script_or_open_a_comment() -> None:
 
 def test_breadcrumbs_list_positions_from_the_home_page() -> None:
     titles = {"articles/": "Articles", "articles/category/guides/": "Category: Guides"}
-    trail = breadcrumb_trail("articles/category/guides/", titles, "Home", "https://e.com/")
+    trail = breadcrumb_trail(
+        "articles/category/guides/", "Category: Guides", titles, "Home", "https://e.com/"
+    )
     assert trail == [
         ("Home", "https://e.com/"),
         ("Articles", "https://e.com/articles/"),
         ("Category: Guides", "https://e.com/articles/category/guides/"),
+    ]
+    # a page the titles do not know (a landing page) still ends the trail
+    assert breadcrumb_trail("spring/cfo/", "For CFOs", titles, "Home", "https://e.com/") == [
+        ("Home", "https://e.com/"),
+        ("For CFOs", "https://e.com/spring/cfo/"),
     ]
     data = ld.breadcrumbs(trail)
     assert [item["position"] for item in data["itemListElement"]] == [1, 2, 3]

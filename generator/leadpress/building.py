@@ -21,6 +21,7 @@ from .content.collections import SiteContent
 
 CONTENT_PLUGIN = "leadpress/content"
 SEO_PLUGIN = "leadpress/seo"
+CAMPAIGNS_PLUGIN = "leadpress/campaigns"
 
 
 @dataclass
@@ -31,9 +32,12 @@ class BuildReport:
     contents: str = ""  # pages by type
     left_out: int = 0
     audit: str = ""  # the SEO audit's one-line summary
+    campaigns: str = ""  # landing pages and short links
 
     def summary(self) -> str:
         detail = f" ({self.contents})" if self.contents else ""
+        if self.campaigns:
+            detail += f", plus {self.campaigns}"
         extra = f"; {self.left_out} left out (drafts or scheduled)" if self.left_out else ""
         return (
             f"Built {self.html_pages} pages{detail} into {self.site_dir} "
@@ -67,6 +71,14 @@ def build_atomically(config: MkDocsConfig) -> BuildReport:
         seconds=time.perf_counter() - started,
         html_pages=sum(1 for _ in final.rglob("*.html")),
     )
+    campaigns = config.plugins.get(CAMPAIGNS_PLUGIN)
+    if campaigns is not None and getattr(campaigns, "links", None) is not None:
+        # Short-link redirect pages are not pages anyone reads: count them apart.
+        report.html_pages -= len(campaigns.links)
+        report.campaigns = (
+            f"{_count(len(campaigns.pages), 'campaign landing page')}, "
+            f"{_count(len(campaigns.links), 'short link')}"
+        )
     content = config.plugins.get(CONTENT_PLUGIN)
     site: SiteContent | None = getattr(content, "site", None)
     if site is not None:

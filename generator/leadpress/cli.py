@@ -12,6 +12,7 @@ import click
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import __version__
+from .problems import format_problems
 from .scaffold_site import ScaffoldError, scaffold
 
 CONFIG_HELP = "The site's MkDocs config file (default: ./mkdocs.yml)."
@@ -172,6 +173,57 @@ def audit(
     data = json.loads(report_path.read_text(encoding="utf-8"))
     findings = [Finding(**finding) for finding in data["findings"]]
     click.echo(format_table(findings, data["pages_audited"]))
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("-c", "--campaign", "only", metavar="SLUG", help="Only this campaign's links.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for reading, or CSV / JSON for a spreadsheet or another tool.",
+)
+@click.option(
+    "--qr",
+    "qr_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write a QR code (SVG) of each short link into this folder.",
+)
+def links(config_file: str | None, only: str | None, output_format: str, qr_dir: Path | None):
+    """Print every campaign's tracked links: channel or partner, code, short and full URL.
+
+    Reads campaigns/*.yml and checks them as the build does, without building the site.
+    Short links (/go/<code>/) are stable across builds; give a channel or partner `code:`
+    to choose one.
+    """
+    from .campaigns.links import qr_svg, report_csv, report_json, report_table
+    from .campaigns.tracked import CampaignsNotReady, site_links
+
+    _setup_logging(verbose=False, quiet=True)
+    try:
+        found = site_links(config_file)
+    except (CampaignsNotReady, ConfigurationError) as error:
+        raise click.ClickException(str(error)) from None
+    if found.problems:
+        click.echo(format_problems(found.problems), err=True)
+        sys.exit(1)
+    chosen = found.links
+    if only:
+        chosen = [link for link in found.links if link.campaign == only]
+        if not chosen:
+            known = ", ".join(sorted({link.campaign for link in found.links})) or "none"
+            raise click.ClickException(f"no campaign {only!r} has links; campaigns: {known}")
+    if qr_dir is not None:
+        qr_dir.mkdir(parents=True, exist_ok=True)
+        for link in chosen:
+            (qr_dir / f"{link.code}.svg").write_bytes(qr_svg(link.short_url))
+    render = {"csv": report_csv, "json": report_json, "table": report_table}[output_format]
+    click.echo(render(chosen), nl=output_format == "table")
+    if qr_dir is not None:
+        click.echo(f"Wrote {len(chosen)} QR codes to {qr_dir}/", err=True)
 
 
 @main.command()

@@ -13,7 +13,7 @@ from typing import Literal
 
 from ..problems import Problem
 from .loading import TYPE_BY_FOLDER, Parsed
-from .models import Author, ContentType, Webinar
+from .models import LISTED_TYPES, Author, ContentType, Webinar
 from .readtime import guess_language, reading_minutes
 from .slugs import SlugStyle, slugify
 from .strings import translate
@@ -115,6 +115,7 @@ _NOUNS = {
     ContentType.CASE_STUDY: ("case study", "case studies"),
     ContentType.WEBINAR: ("webinar", "webinars"),
     ContentType.PAGE: ("other page", "other pages"),
+    ContentType.LANDING: ("landing page", "landing pages"),
 }
 
 
@@ -218,7 +219,7 @@ def _check_listing_collisions(
         if listing is not None and listing.uri != document.uri:
             yield Problem(
                 document.path,
-                "slug" if document.kind != ContentType.PAGE else "",
+                "slug" if document.kind in LISTED_TYPES else "",
                 f"its URL /{url_of(document.uri)} is taken by the generated page "
                 f"“{listing.title}”; rename the file or set another `slug:`",
             )
@@ -260,7 +261,7 @@ def _place(
     for parsed in sorted(pages, key=lambda p: p.source.src_uri):
         meta = parsed.meta
         stem = posixpath.splitext(posixpath.basename(parsed.source.src_uri))[0]
-        if parsed.kind == ContentType.PAGE:
+        if parsed.kind not in LISTED_TYPES:
             slug, uri = stem, parsed.source.src_uri
         else:
             slug = meta.slug or slugify(meta.title, settings.slug_style) or slugify(stem)
@@ -300,7 +301,7 @@ def _assign_related(documents: Sequence[Document], settings: Settings) -> None:
     """
     if settings.related_count <= 0:
         return
-    candidates = [d for d in documents if d.kind != ContentType.PAGE]
+    candidates = [d for d in documents if d.kind in LISTED_TYPES]
     order = {id(d): n for n, d in enumerate(documents)}  # documents are newest first
     labels = {
         id(d): {

@@ -25,7 +25,9 @@ TYPE_BY_FOLDER = {
 
 # What a correct value looks like, quoted in error messages.
 EXAMPLES = {
-    "type": "type: article (or case-study, webinar, page)",
+    "type": "type: article (or case-study, webinar, page, landing)",
+    "campaign": "campaign: spring-launch (the slug of a campaign in campaigns/)",
+    "form": "form: demo-request",
     "title": "title: Five pipeline metrics your board actually reads",
     "description": "description: One sentence on what the reader gets.",
     "date": "date: 2026-03-14",
@@ -128,7 +130,7 @@ def parse_source(
             # Line numbers in the message count from the top of the file.
             lines_before = source.text[: source.text.find(front)].count("\n")
             return None, [
-                Problem(source.display_path, "front matter", _explain_yaml(error, lines_before))
+                Problem(source.display_path, "front matter", explain_yaml(error, lines_before))
             ]
     raw = {} if raw is None else raw
     if not isinstance(raw, dict):
@@ -157,7 +159,7 @@ def parse_source(
         meta = model.model_validate(raw, context={"timezone": timezone})
     except ValidationError as error:
         return None, [
-            Problem(source.display_path, _field_path(e["loc"]), _explain(e, kind, model))
+            Problem(source.display_path, field_path(e["loc"]), _explain(e, kind, model))
             for e in error.errors()
         ]
     return Parsed(source, kind, meta, body), []
@@ -168,7 +170,7 @@ def load_authors(text: str, display_path: str) -> tuple[dict[str, Author], list[
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        return {}, [Problem(display_path, "", _explain_yaml(error, offset=0))]
+        return {}, [Problem(display_path, "", explain_yaml(error, offset=0))]
     if not isinstance(raw, dict):
         return {}, [
             Problem(
@@ -197,7 +199,7 @@ def load_authors(text: str, display_path: str) -> tuple[dict[str, Author], list[
             problems += [
                 Problem(
                     display_path,
-                    f"{author_id}.{_field_path(e['loc'])}",
+                    f"{author_id}.{field_path(e['loc'])}",
                     _explain(e, None, Author),
                 )
                 for e in error.errors()
@@ -205,7 +207,7 @@ def load_authors(text: str, display_path: str) -> tuple[dict[str, Author], list[
     return authors, problems
 
 
-def _field_path(loc: Iterable[str | int]) -> str:
+def field_path(loc: Iterable[str | int]) -> str:
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -281,7 +283,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in get_args(annotation) for m in _models_in(arg)]
 
 
-def _explain_yaml(error: yaml.YAMLError, offset: int) -> str:
+def explain_yaml(error: yaml.YAMLError, offset: int) -> str:
     """Describe a YAML error; `offset` is the number of file lines before the YAML text."""
     where = ""
     mark = getattr(error, "problem_mark", None)

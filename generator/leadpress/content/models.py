@@ -25,6 +25,11 @@ class ContentType(StrEnum):
     CASE_STUDY = "case-study"
     WEBINAR = "webinar"
     PAGE = "page"
+    LANDING = "landing"
+
+
+# Types that are listed, related and fed; pages and landing pages stand alone.
+LISTED_TYPES = (ContentType.ARTICLE, ContentType.CASE_STUDY, ContentType.WEBINAR)
 
 
 # Front-matter keys that MkDocs and Material read themselves; accepted on every page.
@@ -234,9 +239,18 @@ class Webinar(Entry):
         return self.start + timedelta(minutes=self.duration)
 
 
+class Landing(Page):
+    """A landing page written in Markdown (`type: landing`): the site's look without its
+    navigation; `campaign` ties it to a campaign of `campaigns/`."""
+
+    campaign: Slug = None
+    form: Slug = None
+
+
 MODEL_BY_TYPE: dict[ContentType, type[Entry]] = {
     ContentType.ARTICLE: Article,
     ContentType.CASE_STUDY: CaseStudy,
     ContentType.WEBINAR: Webinar,
     ContentType.PAGE: Page,
+    ContentType.LANDING: Landing,
 }

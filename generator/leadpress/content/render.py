@@ -46,7 +46,7 @@ class Renderer:
     def document_html(self, html: str, document: Document) -> str:
         """Wrap a page's converted Markdown in its type's template."""
         heading, body = _split_heading(html)
-        return self._render(
+        return self.render(
             f"leadpress/{document.kind.value}.html",
             document.uri,
             document.lang,
@@ -64,7 +64,7 @@ class Renderer:
     def listing_html(self, html: str, listing: Listing) -> str:
         """A listing page: its own Markdown (an intro, if any) followed by the entries."""
         heading, intro = _split_heading(html)
-        return self._render(
+        return self.render(
             "leadpress/listing.html",
             listing.uri,
             listing.lang,
@@ -73,7 +73,7 @@ class Renderer:
             intro=Markup(intro),
         )
 
-    def _render(self, template: str, uri: str, lang: str, **context: object) -> str:
+    def render(self, template: str, uri: str, lang: str, **context: object) -> str:
         here = url_of(uri, self.directory_urls)
 
         def link(target_uri: str) -> str:

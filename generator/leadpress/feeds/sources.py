@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..content.collections import Document, Listing, SiteContent
-from ..content.models import ContentType, Webinar
+from ..content.models import LISTED_TYPES, Webinar
 from ..content.urls import url_of
 from ..seo.text import describe
 from .build import ATOM_FILE, ATOM_TYPE, RSS_FILE, RSS_TYPE, Enclosure, FeedItem, FeedSpec
@@ -93,7 +93,7 @@ def feed_specs(
             items[id(document)] = feed_item(document, body, facts, absolutize)
         return items[id(document)]
 
-    everything = [d for d in site.documents if d.kind != ContentType.PAGE]
+    everything = [d for d in site.documents if d.kind in LISTED_TYPES]
     specs = [
         FeedSpec(
             folder="",

@@ -17,7 +17,7 @@ from mkdocs.structure.pages import Page
 
 from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
 from ..content.loading import Parsed, Source, load_authors, parse_source
-from ..content.models import ContentType
+from ..content.models import LISTED_TYPES
 from ..content.render import Renderer, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
@@ -79,6 +79,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         problems: list[Problem] = []
         pages: list[Parsed] = []
         for file in files.documentation_pages():
+            if file.generated_by:
+                continue  # another plugin's page (a landing page), not a source to check
             parsed, found = parse_source(
                 Source(file.src_uri, file.content_string, shown(file.src_uri)), self.zone
             )
@@ -103,7 +105,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         for parsed in site.excluded:
             files.remove(files.get_file_from_path(parsed.source.src_uri))
         for document in site.documents:
-            if document.kind == ContentType.PAGE:
+            if document.kind not in LISTED_TYPES:
                 continue
             file = files.get_file_from_path(document.parsed.source.src_uri)
             _move(file, document.uri, config)
@@ -147,7 +149,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if listing := self.site.listing_for(src_uri):
             return self.renderer.listing_html(html, listing)
         document = self.site.document_for(src_uri)
-        if document is not None and document.kind != ContentType.PAGE:
+        if document is not None and document.kind in LISTED_TYPES:
             return self.renderer.document_html(html, document)
         return html
 

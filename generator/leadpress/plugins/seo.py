@@ -169,6 +169,8 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             image=self._image(page, document, title, config),
             titles=self.titles,
             committed=self.committed.get(source),
+            description=unescape(str(page.meta.get("description") or "")) or None,
+            noindex=page.meta.get("noindex") is True,
         )
         seo = page_seo(self.site, page_input)
         self.json_ld_types.update(seo.json_ld_types)
@@ -216,8 +218,8 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         (site_dir / "robots.txt").write_text(robots_txt(self.site.url, existing), "utf-8")
         log.debug("JSON-LD types: %s", ", ".join(sorted(self.json_ld_types)))
         if self.cards is not None:
-            log.debug("Social cards: %d drawn, %d from the cache", self.cards.rendered,
-                      self.cards.reused)  # fmt: skip
+            drawn, reused = self.cards.rendered, self.cards.reused
+            log.debug("Social cards: %d drawn, %d from the cache", drawn, reused)
         if self.config.audit.enabled:
             self._audit(site_dir, config)
 

@@ -36,15 +36,15 @@ def extract_faq(body_html: str) -> list[Question]:
     if not body_html.strip():
         return []
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
-    children = list(root)
     questions: list[Question] = []
-    for start, element in enumerate(children):
-        if element.tag not in _HEADINGS or not FAQ_HEADING.match(_text(element)):
+    # The FAQ heading may sit inside a section (as on landing pages); its questions follow it.
+    for element in root.iter(*_HEADINGS):
+        if not FAQ_HEADING.match(_text(element)):
             continue
         level = int(element.tag[1])
         question: str | None = None
         answer: list[etree._Element] = []
-        for child in children[start + 1 :]:
+        for child in element.itersiblings():
             if child.tag in _HEADINGS and int(child.tag[1]) <= level:
                 break  # the FAQ section ends at the next heading of its level
             if child.tag in _HEADINGS:

@@ -51,6 +51,9 @@ class PageInput:
     titles: Mapping[str, str] = field(default_factory=dict)
     # The source file's last commit, for pages whose front matter has no date.
     committed: datetime | None = None
+    # For pages other plugins make (landing pages): their own description and robots.
+    description: str | None = None
+    noindex: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def _listing_description(listing: Listing) -> str:
 
 
 def breadcrumb_trail(
-    path: str, titles: Mapping[str, str], home: str, site_url: str
+    path: str, title: str, titles: Mapping[str, str], home: str, site_url: str
 ) -> list[tuple[str, str]]:
     """Home, then each parent folder that is itself a page, then the page."""
     trail = [(home, site_url)]
@@ -114,8 +117,8 @@ def breadcrumb_trail(
         parent = "/".join(parts[:depth]) + "/"
         if parent in titles:
             trail.append((titles[parent], site_url + parent))
-    if path and path in titles:
-        trail.append((titles[path], site_url + path))
+    if path and title:
+        trail.append((title, site_url + path))
     return trail
 
 
@@ -166,6 +169,7 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
     description = (
         (meta.description if meta else None)
         or (_listing_description(listing) if listing else None)
+        or page.description
         or describe(page.body_html)
         or site.description
     )
@@ -175,7 +179,7 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
         full_title = site.title_template.format(title=page.title, site=site.name)
         if display_width(full_title) > site.title_max:
             full_title = page.title  # search engines cut the end: keep the words that matter
-    noindex = bool(document and keep_out_of_search(document, site.now))
+    noindex = page.noindex or bool(document and keep_out_of_search(document, site.now))
 
     is_article = bool(document and document.kind in (ContentType.ARTICLE, ContentType.CASE_STUDY))
     published = _published(document) if document else None
@@ -209,7 +213,8 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
     elif document:
         objects += _document_json_ld(site, document, facts)
     if not page.is_home:
-        trail = breadcrumb_trail(page.path, page.titles, translate(lang, "home"), site.url)
+        home = translate(lang, "home")
+        trail = breadcrumb_trail(page.path, page.title, page.titles, home, site.url)
         if len(trail) > 1:
             objects.append(ld.breadcrumbs(trail))
     questions = extract_faq(page.body_html)
