@@ -1,0 +1,1 @@
+"""Lead-capture forms: definitions, HTML, checks shared by the browser and the service."""
