@@ -228,7 +228,8 @@ def test_upcoming_webinar_shows_a_register_call_to_action_and_no_recording() -> 
     assert [a.get_text() for a in parsed.select('a[href="#register"]')] == ["Register for free"]
     register = parsed.find(id="register")
     assert register is not None
-    assert register["data-leadpress-form"] == "webinar-registration"
+    slot = register.select_one(".lp-form-slot")
+    assert slot is not None and slot["data-leadpress-form"] == "webinar-registration"
     assert parsed.select(f'a[href="{recording}"]') == []
     assert "Watch the recording" not in text_of(html)
 

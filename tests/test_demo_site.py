@@ -136,7 +136,7 @@ def test_webinars_show_upcoming_or_recording_by_build_time(demo_site: Path) -> N
             assert "lp-webinar--upcoming" in box["class"]
             assert box.find("a", href="#register")
             form = parsed.meta.registration_form
-            assert page.select_one(f"#register[data-leadpress-form='{form}']")
+            assert page.select_one(f"#register form[data-leadpress-form='{form}']")
 
 
 def test_webinar_turns_to_recording_after_it_ends(demo_copy: Path) -> None:

@@ -43,7 +43,8 @@ PAGE_FIELD = "page_path"
 STARTED_FIELD = "form_started_at"
 KEY_FIELD = "idempotency_key"
 HONEYPOT_FIELD = "website"
-SYSTEM_FIELDS = (PAGE_FIELD, STARTED_FIELD, KEY_FIELD, HONEYPOT_FIELD)
+LANG_FIELD = "lang"  # the page's language, for messages in the visitor's language
+SYSTEM_FIELDS = (PAGE_FIELD, STARTED_FIELD, KEY_FIELD, HONEYPOT_FIELD, LANG_FIELD)
 ATTRIBUTION_MAX_LENGTH = 500
 DEFAULT_THANKS = {
     "en": "Thank you! We will be in touch soon.",

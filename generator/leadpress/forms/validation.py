@@ -19,6 +19,7 @@ from .models import (
     KEY_FIELD,
     PAGE_FIELD,
     STARTED_FIELD,
+    SYSTEM_FIELDS,
     FieldType,
     Form,
     FormField,
@@ -39,6 +40,7 @@ MESSAGES = {
         "phone": "Please enter a phone number, digits with an optional + in front.",
         "choice": "Please choose one of the options for {label}.",
         "unknown": "This form has no field called {name}.",
+        "queued": "Saved. We will send it as soon as the connection is back.",
     },
     "zh": {
         "required": "请填写{label}。",
@@ -48,6 +50,7 @@ MESSAGES = {
         "phone": "请输入电话号码，可以 + 开头。",
         "choice": "请为{label}选择一个选项。",
         "unknown": "此表单没有名为 {name} 的字段。",
+        "queued": "已保存，网络恢复后会自动提交。",
     },
 }
 
@@ -143,8 +146,7 @@ def check_submission(
     key = clean_text(_one(data.get(KEY_FIELD)))
     result.idempotency_key = key[:200] or None
     result.honeypot_filled = bool(_one(data.get(HONEYPOT_FIELD)).strip())
-    allowed = known | set(ATTRIBUTION_FIELDS) | {PAGE_FIELD, STARTED_FIELD, KEY_FIELD}
-    allowed.add(HONEYPOT_FIELD)
+    allowed = known | set(ATTRIBUTION_FIELDS) | set(SYSTEM_FIELDS)
     for name in sorted(set(data) - allowed):
         result.errors[name[:60]] = _message(lang, "unknown", name=name[:60])
     return result

@@ -48,6 +48,7 @@ from .content import ContentPlugin
 log = get_plugin_logger(__name__)
 
 CONTENT_PLUGIN = "leadpress/content"
+FORMS_PLUGIN = "leadpress/forms"
 TEMPLATE = "leadpress/landing-page.html"
 # Material's parts a landing page leaves out: the visitor's one path is the form.
 LANDING_HIDE = ("footer", "navigation", "path", "toc")
@@ -86,7 +87,8 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             self.links, problems = build_links(self.files, self.site_url, self.config.allowed_hosts)
         if problems:
             raise PluginError(format_problems(problems))
-        self.forms = _form_names(self.folder)
+        forms_plugin = config.plugins.get(FORMS_PLUGIN)
+        self.forms = set(getattr(forms_plugin, "forms", {})) or _form_names(self.folder)
         self.pages = {page.uri: page for page in landing_pages(self.files)}
         self.link_problems: list[Problem] = []
         for uri, page in self.pages.items():
