@@ -72,7 +72,7 @@ def build_atomically(config: MkDocsConfig) -> BuildReport:
         html_pages=sum(1 for _ in final.rglob("*.html")),
     )
     campaigns = config.plugins.get(CAMPAIGNS_PLUGIN)
-    if campaigns is not None and getattr(campaigns, "links", None) is not None:
+    if campaigns is not None and (getattr(campaigns, "pages", None) or campaigns.links):
         # Short-link redirect pages are not pages anyone reads: count them apart.
         report.html_pages -= len(campaigns.links)
         report.campaigns = (
