@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,12 @@ def test_unknown_form_in_markdown_names_the_page(demo_copy: Path) -> None:
     assert result.returncode == 1
     assert "content/book-a-demo.md" in result.stderr
     assert "unknown form 'no-such-form'" in result.stderr
+
+
+def test_the_form_script_is_valid_javascript() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    script = REPO / "generator/leadpress/templates/assets/leadpress/forms.js"
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
