@@ -37,6 +37,8 @@ _REASONS = {
     "choices_not_select": "only a `type: select` field has choices",
     "thank_you_empty": "give a page or a message, e.g. `{example}`",
     "duplicate_field": "two fields have the same name; each needs its own",
+    "bad_webhook": "{value} is not a web address; write https://... or, to keep a secret URL "
+    "out of the published site, env:NAME to read it from the lead service's environment",
 }
 
 

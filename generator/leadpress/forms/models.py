@@ -8,6 +8,7 @@ build to the service.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -70,6 +71,20 @@ def _to_texts(value: Any) -> Any:
 def _check_name(value: str) -> str:
     if not NAME_PATTERN.match(value) or value in SYSTEM_FIELDS or value in ATTRIBUTION_FIELDS:
         raise ValueError("bad_field_name")
+    return value
+
+
+def _check_webhook(value: str) -> str:
+    if not re.match(r"^(https?://[^\s/]+\S*|env:[A-Z_][A-Z0-9_]*)$", value):
+        raise ValueError("bad_webhook")
+    return value
+
+
+def resolve_webhook(value: str, environ: Mapping[str, str]) -> str | None:
+    """A webhook's URL. `env:NAME` keeps a CRM's secret URL out of forms.json (which is
+    published with the site): the lead service reads it from its own environment."""
+    if value.startswith("env:"):
+        return environ.get(value[4:]) or None
     return value
 
 
@@ -148,7 +163,7 @@ class Form(_Strict):
     fields: list[FormField] = Field(min_length=1)
     consent: Texts = {}  # shown above the button; may contain a {privacy} link
     thank_you: ThankYou = ThankYou(message=DEFAULT_THANKS)
-    webhooks: list[str] = []
+    webhooks: list[Annotated[str, AfterValidator(_check_webhook)]] = []
     # Submissions sent faster than this after the form appeared are from bots.
     min_fill_seconds: float = Field(default=2.0, ge=0, le=600)
 

@@ -367,7 +367,12 @@ class Storage:
             conn.execute(
                 insert(outbox),
                 [
-                    {"lead_id": lead.id, "url": url, "attempts": 0, "next_attempt_at": lead.created_at}
+                    {
+                        "lead_id": lead.id,
+                        "url": url,
+                        "attempts": 0,
+                        "next_attempt_at": lead.created_at,
+                    }
                     for url in lead.webhooks
                 ],
             )
