@@ -360,3 +360,10 @@ def test_noindex_campaigns_stay_out_of_search(demo_copy: Path) -> None:
     assert robots["content"].startswith("noindex")
     locs = etree.parse(str(demo_copy / "site/sitemap.xml")).xpath("//s:loc/text()", namespaces=NS)
     assert f"{SITE_URL}test-campaign/" not in locs
+
+
+def test_demo_builds_in_strict_mode(built_copy: Path) -> None:
+    # Strict mode fails on any MkDocs warning, e.g. a generated link MkDocs cannot resolve.
+    result = run_leadpress("build", "--strict", cwd=built_copy)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr

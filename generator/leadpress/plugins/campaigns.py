@@ -4,6 +4,7 @@ short redirects, the `campaign:` link shorthand in Markdown, and the links repor
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -150,7 +151,10 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             variant = channel.landing
         # The page that carries the link is the content that earned the click.
         params["utm_content"] = page.url.strip("/").rsplit("/", 1)[-1] or "home"
-        href = relative_url(landing_path(campaign, variant), page.url)
+        # A path to the landing page's (generated) source, as Markdown links are written:
+        # MkDocs checks it and turns it into the page's URL, keeping the query.
+        target = landing_path(campaign, variant) + "index.md"
+        href = posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
         return f"]({with_query(href, params)})"
 
     def _markdown_landing(self, meta: MarkdownLanding, page: Page) -> None:
