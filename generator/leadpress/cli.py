@@ -237,23 +237,56 @@ def links(config_file: str | None, only: str | None, output_format: str, qr_dir:
 )
 @click.option("--drafts", is_flag=True, help="Include drafts and pages dated in the future.")
 @click.option("--no-livereload", is_flag=True, help="Do not reload pages when sources change.")
+@click.option(
+    "--leads",
+    "with_leads",
+    is_flag=True,
+    help="Also run the lead service on the forms' service_url, storing leads in leads.db, "
+    "so that the preview's forms really submit.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print debug messages.")
 def serve(
-    config_file: str | None, dev_addr: str | None, drafts: bool, no_livereload: bool, verbose: bool
+    config_file: str | None,
+    dev_addr: str | None,
+    drafts: bool,
+    no_livereload: bool,
+    with_leads: bool,
+    verbose: bool,
 ) -> None:
     """Preview the site with live reload: every saved change rebuilds and refreshes the page.
 
-    It builds into a temporary folder; site/ is not touched.
+    It builds into a temporary folder; site/ is not touched. With --leads, the lead service
+    runs beside it (`leadpress leads serve`), accepting the preview's own address.
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     _setup_logging(verbose, quiet=False)
     _include_drafts(drafts)
+    service = None
     try:
+        if with_leads:
+            from .preview import start_lead_service
+
+            service = start_lead_service(config_file, dev_addr)
         mkdocs_serve(config_file, livereload=not no_livereload, dev_addr=dev_addr)
     except (Abort, ConfigurationError) as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
+    finally:
+        if service is not None:
+            service.terminate()
+
+
+def _add_commands() -> None:
+    # Commands that live with their own package: deploy (S3) and the lead service.
+    from .deploy.cli import deploy
+    from .leads.cli import leads
+
+    main.add_command(deploy)
+    main.add_command(leads)
+
+
+_add_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,19 @@ JavaScript).
 
 A submission goes through cheap checks first (form, origin, rate, size), then the form's own
 rules (`forms.validation.check_submission`, the same rules the browser runs), and is answered
-2xx only once it is committed. Anything rejected stores nothing.
+2xx only once it is committed. Anything rejected stores nothing. What a caller should know:
+
+- Origin: a POST with an Origin outside `forms.origins` is refused (403). Without Origin,
+  the Referer's origin must be allowed; with neither, the sender is not a browser and is let
+  through (an Origin check protects visitors' browsers, not the API).
+- A filled honeypot is answered exactly like a stored lead (201, or the 303 of a plain form
+  post) and nothing is stored, so a bot cannot tell which field betrayed it.
+- A form sent sooner than `min_fill_seconds` after `form_started_at` is refused (422
+  `too_fast`). Without a start time (no JavaScript) it is not timed.
+- Messages are in the `lang` query parameter's language, else the form's `lang` field's,
+  else Accept-Language's (en or zh), else English.
+- A retry with the same idempotency key (header, or the `idempotency_key` field) gets the
+  first answer again, with `Idempotent-Replayed: true`, and stores nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from urllib.parse import parse_qsl, urljoin
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -101,8 +113,9 @@ def _content_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _as_text(value: Any) -> str | None:
-    """A JSON value as the text a form field would carry; None for objects."""
+def _form_value(value: Any) -> str | list[str] | None:
+    """A JSON value as a form field would carry it: text, or texts for a repeated field;
+    None for what no form sends (objects, nested lists)."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -111,6 +124,9 @@ def _as_text(value: Any) -> str | None:
         return str(value)
     if value is None:
         return ""
+    if isinstance(value, list):
+        items = [_form_value(item) for item in value]
+        return items if all(isinstance(item, str) for item in items) else None  # type: ignore[return-value]
     return None
 
 
@@ -118,39 +134,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a value a form sends")
 
 
+def _bad_request(lang: str, detail: str) -> Rejected:
+    return Rejected(400, "bad_request", pages.message(lang, "bad_request", detail=detail))
+
+
 def parse_json(body: bytes, lang: str) -> Data:
     try:
         document = json.loads(body.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise Rejected(
-            400, "bad_request", pages.message(lang, "bad_request", detail="not valid JSON")
-        ) from None
+        # JSON can spell lone surrogates (\ud800), which no database or answer can carry;
+        # only an escape can, so most bodies skip the check.
+        if b"\\ud" in body or b"\\uD" in body:
+            json.dumps(document, ensure_ascii=False).encode()
+    except (UnicodeError, ValueError, RecursionError):
+        raise _bad_request(lang, "not valid JSON in UTF-8") from None
     if not isinstance(document, dict) or len(document) > MAX_FIELDS:
-        detail = f"expected one JSON object of at most {MAX_FIELDS} fields"
-        raise Rejected(400, "bad_request", pages.message(lang, "bad_request", detail=detail))
+        raise _bad_request(lang, f"expected one JSON object of at most {MAX_FIELDS} fields")
     data: Data = {}
     for name, value in document.items():
-        text = _as_text(value)
-        if text is None and isinstance(value, list):
-            texts = [_as_text(item) for item in value]
-            if None not in texts:
-                data[name] = texts  # type: ignore[assignment]
-                continue
+        text = _form_value(value)
         if text is None:
-            detail = f"{name[:60]} must be text, a number or true/false"
-            raise Rejected(400, "bad_request", pages.message(lang, "bad_request", detail=detail))
+            raise _bad_request(lang, f"{name[:60]} must be text, a number or true/false")
         data[name] = text
-    try:
-        # JSON may spell lone surrogates (\ud800), which no database or answer can carry.
-        for name, value in data.items():
-            name.encode()
-            for item in value if isinstance(value, list) else [value]:
-                item.encode()
-    except UnicodeEncodeError:
-        detail = "text that is not valid Unicode"
-        raise Rejected(
-            400, "bad_request", pages.message(lang, "bad_request", detail=detail)
-        ) from None
     return data
 
 
@@ -163,11 +167,9 @@ def parse_form(body: bytes, lang: str) -> Data:
             errors="strict",
             max_num_fields=MAX_FIELDS,
         )
-    except (UnicodeDecodeError, ValueError):
-        detail = "not a valid UTF-8 form encoding"
-        raise Rejected(
-            400, "bad_request", pages.message(lang, "bad_request", detail=detail)
-        ) from None
+    except (UnicodeError, ValueError):
+        detail = f"not a form encoding in UTF-8 with at most {MAX_FIELDS} fields"
+        raise _bad_request(lang, detail) from None
     data: Data = {}
     for name, value in pairs:
         if name in data:  # a repeated field: check_submission takes the last
@@ -178,8 +180,10 @@ def parse_form(body: bytes, lang: str) -> Data:
     return data
 
 
-def _one(value: str | list[str] | None) -> str | None:
-    return value[-1] if isinstance(value, list) and value else value or None  # type: ignore[return-value]
+def _last(value: str | list[str] | None) -> str | None:
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
 
 
 class LeadService:
@@ -233,10 +237,13 @@ class LeadService:
     # Routes
 
     async def healthz(self, request: Request) -> Response:
+        """Healthy when the database answers and the writer is there to store leads."""
         try:
             await run_in_threadpool(self.storage.ping)
         except Exception as error:
             log.warning("health check: the database does not answer: %s", error)
+            return JSONResponse({"status": "unavailable"}, 503)
+        if not self.writer.running:
             return JSONResponse({"status": "unavailable"}, 503)
         return JSONResponse({"status": "ok"})
 
@@ -281,7 +288,7 @@ class LeadService:
             self._check_origin(request, lang)
             self._check_rate(request, lang)
             data = await self._read(request, lang)
-            lang = pages.pick_language(_one(data.pop("lang", None)), lang)
+            lang = self._lang(request, _last(data.pop("lang", None)))
             if key := request.headers.get("idempotency-key"):
                 data[KEY_FIELD] = key
             submission = check_submission(form, data, lang)
@@ -333,26 +340,24 @@ class LeadService:
         if kind not in (JSON_TYPE, FORM_TYPE):
             message = pages.message(lang, "unsupported_media_type")
             raise Rejected(415, "unsupported_media_type", message)
-        too_large = Rejected(
-            413, "too_large", pages.message(lang, "too_large", limit=self.max_body)
-        )
+        too_large = pages.message(lang, "too_large", limit=self.max_body)
         length = request.headers.get("content-length")
         if length is not None:
             if not length.strip().isdigit():
-                detail = "a bad Content-Length"
-                raise Rejected(
-                    400, "bad_request", pages.message(lang, "bad_request", detail=detail)
-                )
-            if int(length) > self.max_body:
-                raise too_large
+                raise _bad_request(lang, "a bad Content-Length")
+            if int(length) > self.max_body:  # refused before a byte of it is read
+                raise Rejected(413, "too_large", too_large)
         # Counted as it arrives too: a chunked body has no Content-Length to trust.
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.max_body:
-                raise too_large
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > self.max_body:
+                    raise Rejected(413, "too_large", too_large)
+                chunks.append(chunk)
+        except ClientDisconnect:
+            raise _bad_request(lang, "the connection closed before the end") from None
         body = b"".join(chunks)
         return parse_json(body, lang) if kind == JSON_TYPE else parse_form(body, lang)
 
@@ -382,7 +387,7 @@ class LeadService:
             webhooks=tuple(form.webhooks),
         )
         try:
-            saved = await asyncio.wrap_future(self.writer.submit(lead))
+            saved = await self.writer.save(lead)
         except WriterBusy:
             raise Rejected(
                 503, "busy", pages.message(lang, "busy"), headers={"Retry-After": "1"}
@@ -405,8 +410,8 @@ class LeadService:
         if not saved.created:
             headers["Idempotent-Replayed"] = "true"
         if html:
-            target = self.thanks[form.name, lang]["url"]
-            target = target or f"/v1/forms/{form.name}/thank-you?lang={lang}"
+            # Relative to this URL, so that it holds behind a proxy that adds a path prefix.
+            target = self.thanks[form.name, lang]["url"] or f"thank-you?lang={lang}"
             return RedirectResponse(target, 303, headers=headers)
         return JSONResponse(saved.response, 201, headers=headers)
 
@@ -438,9 +443,11 @@ class LeadService:
             "Vary": "Origin",
         }
 
-    def _lang(self, request: Request) -> str:
+    def _lang(self, request: Request, field: str | None = None) -> str:
+        """The `lang` query parameter, else the form's `lang` field, else Accept-Language."""
         return pages.pick_language(
             request.query_params.get("lang"),
+            field,
             pages.accept_language(request.headers.get("accept-language", "")),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from ..forms.models import FormsFile
+from ..forms.models import FormsFile, resolve_webhook
 from .storage import DatabaseError, database_url, display_url
 
 DEFAULT_DB = "sqlite:///leads.db"
@@ -76,7 +77,9 @@ def leads() -> None:
 )
 @click.option("--db", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port", default=8787, show_default=True, type=click.IntRange(0, 65535), help="Port."
+)
 @click.option(
     "--rate-limit",
     default="10/minute",
@@ -106,6 +109,13 @@ def leads() -> None:
     help="Seconds before a failed webhook is retried; doubles each time, up to 10 minutes.",
 )
 @click.option(
+    "--webhook-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a CRM webhook has to answer before the attempt counts as failed.",
+)
+@click.option(
     "--forwarded-allow-ips",
     default="127.0.0.1",
     show_default=True,
@@ -126,6 +136,7 @@ def serve(
     max_body: int,
     no_outbox: bool,
     retry_base: float,
+    webhook_timeout: float,
     forwarded_allow_ips: str,
     access_log: bool,
 ) -> None:
@@ -157,7 +168,7 @@ def serve(
             rate_limit=limit,
             max_body=max_body,
             outbox=not no_outbox,
-            retry=RetryPolicy(base=retry_base),
+            retry=RetryPolicy(base=retry_base, timeout=webhook_timeout),
         )
     except (DatabaseError, OperationalError) as error:
         raise _database_error(db, error) from None
@@ -168,6 +179,13 @@ def serve(
     click.echo(f"  database: {display_url(storage.url)}")
     if no_outbox:
         click.echo("  CRM forwarding is off (--no-outbox)")
+    for name, form in forms.forms.items() if not no_outbox else ():
+        for webhook in form.webhooks:
+            if resolve_webhook(webhook, os.environ) is None:
+                click.echo(
+                    f"  warning: {name} forwards to {webhook}, but {webhook[4:]} is not set: "
+                    "its leads wait in the outbox until it is set and the service restarted"
+                )
     sys.stdout.flush()
     uvicorn.run(
         app,

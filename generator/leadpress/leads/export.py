@@ -54,8 +54,7 @@ def columns(
 
 
 def _row(lead: StoredLead, fields: list[str], attribution: list[str]) -> list[str]:
-    created = lead.created_at.isoformat().replace("+00:00", "Z")
-    cells = [created, lead.form, lead.page_path, lead.id]
+    cells = [lead.created, lead.form, lead.page_path, lead.id]
     cells += [lead.values.get(name, "") for name in fields]
     cells += [lead.attribution.get(name, "") for name in attribution]
     return [neutralise(cell) for cell in cells]
@@ -71,6 +70,9 @@ def export_csv(
 ) -> int:
     """Write the leads (of `form`, from `since`) as CSV to `out`; returns how many.
 
+    Columns: created_at, form, page_path, id; one per field of the forms (in the order of
+    forms.json); then the first- and last-touch attribution fields.
+
     A path is written as UTF-8 with a byte-order mark, which spreadsheet programs need to
     read Chinese correctly, and only replaces an existing file once complete.
     """
@@ -84,9 +86,12 @@ def export_csv(
         if isinstance(out, str | Path):
             target = Path(out)
             partial = target.with_name(target.name + ".partial")
-            with partial.open("w", encoding="utf-8-sig", newline="") as stream:
-                count = _write(stream, header, rows)
-            os.replace(partial, target)
+            try:
+                with partial.open("w", encoding="utf-8-sig", newline="") as stream:
+                    count = _write(stream, header, rows)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
             return count
         return _write(out, header, rows)
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,6 +21,7 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
+from ..forms.models import resolve_webhook
 from .storage import Delivery, Storage
 
 log = logging.getLogger("leadpress.leads")
@@ -51,14 +53,12 @@ class OutboxWorker:
         clock: Callable[[], float],
         concurrency: int = 8,
         idle_poll: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.storage = storage
         self.policy = policy
         self.clock = clock
         self.concurrency = concurrency
         self.idle_poll = idle_poll
-        self.transport = transport
         self._wake: asyncio.Event | None = None
 
     def wake(self) -> None:
@@ -73,10 +73,10 @@ class OutboxWorker:
         headers = {"User-Agent": f"Leadpress-Leads/{__version__}"}
         # Held past one request's timeout, so a slow CRM's row is not sent twice meanwhile.
         lease = timedelta(seconds=self.policy.timeout * 3)
-        async with httpx.AsyncClient(
-            timeout=self.policy.timeout, headers=headers, transport=self.transport
-        ) as client:
+        async with httpx.AsyncClient(timeout=self.policy.timeout, headers=headers) as client:
             while True:
+                # Cleared before looking, so that a lead stored meanwhile still wakes us.
+                self._wake.clear()
                 try:
                     due = await run_in_threadpool(
                         self.storage.claim_due, self._now(), lease, self.concurrency * 4
@@ -94,7 +94,6 @@ class OutboxWorker:
                 except Exception as error:  # the database is down: try again later
                     log.warning("outbox: %s", error)
                     wait = min(self.idle_poll, 5.0)
-                self._wake.clear()
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), wait)
 
@@ -126,14 +125,17 @@ class OutboxWorker:
 
     async def _post(self, client: httpx.AsyncClient, delivery: Delivery) -> str | None:
         """None when the CRM took the lead (any 2xx), else what went wrong."""
+        # An env:NAME webhook is looked up at each attempt: setting the variable (and
+        # restarting) is enough for the leads waiting in the outbox to go out.
+        url = resolve_webhook(delivery.url, os.environ)
+        if url is None:
+            return f"the environment variable {delivery.url.removeprefix('env:')} is not set"
         headers = {
             "Idempotency-Key": delivery.lead.id,
             "X-Leadpress-Attempt": str(delivery.attempts + 1),
         }
         try:
-            response = await client.post(
-                delivery.url, json=delivery.lead.payload(), headers=headers
-            )
+            response = await client.post(url, json=delivery.lead.payload(), headers=headers)
         except (httpx.HTTPError, ValueError) as error:  # ValueError: a malformed URL
             return f"{type(error).__name__}: {error}"[:500]
         if response.is_success:

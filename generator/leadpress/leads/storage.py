@@ -74,7 +74,8 @@ leads = Table(
     Column("id", String(36), primary_key=True),
     Column("form", String(100), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
-    Column("field_values", Text, nullable=False),  # JSON: {field name: text}
+    # JSON: {field name: text}. `values` is an SQL keyword, so Python calls it field_values.
+    Column("values", Text, key="field_values", nullable=False),
     Column("attribution", Text, nullable=False),  # JSON: {first_utm_source: ..., ...}
     Column("page_path", Text, nullable=False),
     # sha256 of a per-database salt and the IP: lets abuse be grouped without keeping IPs.
@@ -155,7 +156,8 @@ def display_url(url: URL) -> str:
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Leadpress issues BEGIN itself (see _sqlite_begin); pysqlite's own would come too late.
+    # Leadpress issues BEGIN itself (see _sqlite_begin): pysqlite's own is always deferred and
+    # leaves table creation outside the transaction.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
@@ -212,12 +214,17 @@ class StoredLead:
     attribution: dict[str, str]
     page_path: str
 
+    @property
+    def created(self) -> str:
+        """created_at as ISO 8601 in UTC: 2026-11-20T09:30:00.123456Z."""
+        return self.created_at.isoformat().replace("+00:00", "Z")
+
     def payload(self) -> dict[str, Any]:
         """The lead as a CRM receives it."""
         return {
             "id": self.id,
             "form": self.form,
-            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": self.created,
             "values": self.values,
             "attribution": self.attribution,
             "page_path": self.page_path,
@@ -238,7 +245,7 @@ _LEAD_COLUMNS = (
     leads.c.id.label("lead_id"),
     leads.c.form,
     leads.c.created_at,
-    leads.c.field_values,
+    leads.c.field_values.label("field_values"),  # the column's SQL name is "values"
     leads.c.attribution,
     leads.c.page_path,
 )
@@ -341,42 +348,48 @@ class Storage:
     def save(self, batch: Sequence[NewLead]) -> list[Saved]:
         """Store leads and their outbox rows in one transaction: one commit (one fsync) for
         the whole batch, and never a lead without its deliveries."""
+        rows = [
+            {
+                "id": lead.id,
+                "form": lead.form,
+                "created_at": lead.created_at,
+                "field_values": json.dumps(lead.values, ensure_ascii=False),
+                "attribution": json.dumps(lead.attribution, ensure_ascii=False),
+                "page_path": lead.page_path,
+                "client_hash": lead.client_hash,
+                "idempotency_key": lead.idempotency_key,
+                "response": json.dumps(lead.response, ensure_ascii=False),
+            }
+            for lead in batch
+        ]
+        results = []
         with self._writes.begin() as conn:
-            return [self._save_one(conn, lead) for lead in batch]
-
-    def _save_one(self, conn: Connection, lead: NewLead) -> Saved:
-        row = {
-            "id": lead.id,
-            "form": lead.form,
-            "created_at": lead.created_at,
-            "field_values": json.dumps(lead.values, ensure_ascii=False),
-            "attribution": json.dumps(lead.attribution, ensure_ascii=False),
-            "page_path": lead.page_path,
-            "client_hash": lead.client_hash,
-            "idempotency_key": lead.idempotency_key,
-            "response": json.dumps(lead.response, ensure_ascii=False),
-        }
-        if conn.execute(self._insert_lead, row).first() is None:
-            first = conn.scalar(
-                select(leads.c.response).where(
-                    leads.c.form == lead.form, leads.c.idempotency_key == lead.idempotency_key
-                )
-            )
-            return Saved(json.loads(first), created=False)
-        if lead.webhooks:
-            conn.execute(
-                insert(outbox),
-                [
-                    {
-                        "lead_id": lead.id,
-                        "url": url,
-                        "attempts": 0,
-                        "next_attempt_at": lead.created_at,
-                    }
-                    for url in lead.webhooks
-                ],
-            )
-        return Saved(lead.response, created=True)
+            # One multi-row INSERT for the batch; the ids it returns are the leads stored.
+            inserted = set(conn.execute(self._insert_lead, rows).scalars())
+            deliveries = []
+            for lead in batch:
+                if lead.id in inserted:
+                    results.append(Saved(lead.response, created=True))
+                    deliveries += [
+                        {
+                            "lead_id": lead.id,
+                            "url": url,
+                            "attempts": 0,
+                            "next_attempt_at": lead.created_at,
+                        }
+                        for url in lead.webhooks
+                    ]
+                else:  # a retry: answered as the first submission with its key was
+                    first = conn.scalar(
+                        select(leads.c.response).where(
+                            leads.c.form == lead.form,
+                            leads.c.idempotency_key == lead.idempotency_key,
+                        )
+                    )
+                    results.append(Saved(json.loads(first), created=False))
+            if deliveries:
+                conn.execute(insert(outbox), deliveries)
+        return results
 
     def iter_leads(
         self, form: str | None = None, since: date | datetime | None = None

@@ -1,23 +1,30 @@
 """Group commit: one thread writes every lead, many per transaction.
 
-SQLite allows one writer at a time, so more writing threads only queue on its lock; and each
-commit waits for the disk. Leads that arrive while a commit is under way are written together
-in the next transaction, so under load one fsync covers many leads, and no lead is answered
-before its transaction is committed.
+SQLite allows one writer at a time, so more writing threads would only queue on its lock;
+and each commit waits for the disk. Leads that arrive while a commit is under way are
+written together in the next transaction, so under load one fsync covers many leads, and no
+lead is answered before its transaction is committed.
+
+The event loop hands leads over through a lock-free queue and gets the results back with
+one call per batch: per-lead thread hand-offs would cost more than the inserts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
+from collections import defaultdict
+from contextlib import suppress
 
 from .storage import NewLead, Saved, Storage
 
 log = logging.getLogger("leadpress.leads")
 
 _STOP = object()
+_Item = tuple[NewLead, "asyncio.Future[Saved]", asyncio.AbstractEventLoop]
+_Answer = tuple["asyncio.Future[Saved]", Saved | BaseException]
 
 
 class WriterBusy(RuntimeError):
@@ -28,22 +35,29 @@ class LeadWriter:
     def __init__(self, storage: Storage, *, max_batch: int = 200, max_waiting: int = 10_000):
         self.storage = storage
         self.max_batch = max_batch
-        self._queue: queue.Queue[tuple[NewLead, Future[Saved]] | object] = queue.Queue(max_waiting)
+        self.max_waiting = max_waiting
+        self._queue: queue.SimpleQueue[_Item | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="leads-writer", daemon=True)
         self._stopping = False
 
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, lead: NewLead) -> Future[Saved]:
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self._stopping
+
+    async def save(self, lead: NewLead) -> Saved:
+        """Store `lead`; returns once its transaction is committed."""
         if self._stopping:
             raise RuntimeError("the lead writer has stopped")
-        future: Future[Saved] = Future()
-        try:
-            self._queue.put_nowait((lead, future))
-        except queue.Full:
-            raise WriterBusy from None
-        return future
+        if self._queue.qsize() >= self.max_waiting:
+            raise WriterBusy
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Saved] = loop.create_future()
+        self._queue.put((lead, future, loop))
+        # Shielded: a lead handed over is stored even if its request is cancelled meanwhile.
+        return await asyncio.shield(future)
 
     def stop(self, timeout: float = 30) -> None:
         """Write what is queued, then end the thread."""
@@ -53,15 +67,15 @@ class LeadWriter:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
+        stop = False
+        while not stop:
+            batch: list[_Item] = []
             item = self._queue.get()
-            batch: list[tuple[NewLead, Future[Saved]]] = []
-            while item is not _STOP:
-                lead, future = item  # type: ignore[misc]
-                # A request cancelled before its lead was picked up is dropped: its client got
-                # no answer and retries with the same key. Once picked up, it is stored.
-                if future.set_running_or_notify_cancel():
-                    batch.append((lead, future))
+            while True:
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)  # type: ignore[arg-type]
                 if len(batch) >= self.max_batch:
                     break
                 try:
@@ -69,21 +83,32 @@ class LeadWriter:
                 except queue.Empty:
                     break
             if batch:
-                self._write(batch)
-            if item is _STOP:
-                return
+                self._answer(batch, self._write([lead for lead, _, _ in batch]))
 
-    def _write(self, batch: list[tuple[NewLead, Future[Saved]]]) -> None:
+    def _write(self, leads: list[NewLead]) -> list[Saved | BaseException]:
         try:
-            results = self.storage.save([lead for lead, _ in batch])
+            return list(self.storage.save(leads))
         except Exception as error:
-            if len(batch) > 1:
-                # One bad lead must not fail the others: write each on its own.
-                for one in batch:
-                    self._write([one])
-                return
-            log.error("could not store lead %s: %s", batch[0][0].id, error)
-            batch[0][1].set_exception(error)
-            return
-        for (_, future), saved in zip(batch, results, strict=True):
-            future.set_result(saved)
+            if len(leads) == 1:
+                log.error("could not store lead %s: %s", leads[0].id, error)
+                return [error]
+        # One bad lead must not fail the others: write each on its own.
+        return [result for lead in leads for result in self._write([lead])]
+
+    def _answer(self, batch: list[_Item], results: list[Saved | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Answer]] = defaultdict(list)
+        for (_, future, loop), result in zip(batch, results, strict=True):
+            by_loop[loop].append((future, result))
+        for loop, answers in by_loop.items():
+            with suppress(RuntimeError):  # the loop has closed: no one is waiting any more
+                loop.call_soon_threadsafe(_resolve, answers)
+
+
+def _resolve(answers: list[_Answer]) -> None:
+    for future, result in answers:
+        if future.done():
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
