@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 from mkdocs.exceptions import Abort, ConfigurationError
@@ -42,7 +44,26 @@ def _include_drafts(drafts: bool) -> None:
         os.environ["LEADPRESS_DRAFTS"] = "1"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The main group; commands with heavy imports (boto3, SQLAlchemy) load only when used,
+    so `leadpress build` does not pay for them."""
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "deploy": ("leadpress.deploy.cli", "deploy"),
+        "leads": ("leadpress.leads.cli", "leads"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attribute = self.lazy[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leadpress")
 def main() -> None:
     """Leadpress: Markdown articles, case studies and webinars into an SEO-tuned B2B
@@ -275,18 +296,6 @@ def serve(
     finally:
         if service is not None:
             service.terminate()
-
-
-def _add_commands() -> None:
-    # Commands that live with their own package: deploy (S3) and the lead service.
-    from .deploy.cli import deploy
-    from .leads.cli import leads
-
-    main.add_command(deploy)
-    main.add_command(leads)
-
-
-_add_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
