@@ -121,7 +121,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> I
         server.shutdown()
 
 
-def _journey(stack: dict, *, javascript: bool, code: str) -> dict:
+def _journey(stack: dict, *, javascript: bool, code: str, fail_first_send: bool = False) -> dict:
     plan = {
         "chromium": CHROMIUM,
         "site": stack["site"],
@@ -133,6 +133,7 @@ def _journey(stack: dict, *, javascript: bool, code: str) -> dict:
         "values": VALUES,
         "min_fill_ms": 2600,
         "expect_thank_you_page": None,
+        "fail_first_send": fail_first_send,
     }
     result = subprocess.run(
         ["node", str(E2E / "form_journey.mjs"), json.dumps(plan)],
@@ -192,3 +193,15 @@ def test_without_javascript_the_form_still_makes_a_lead(stack: dict) -> None:
     assert leads[-1]["values"]["company"] == "Ferncastle Payments"
     # without JavaScript nothing records the visit: no attribution, and no failure either
     assert not leads[-1]["attribution"].get("first_utm_source")
+
+
+def test_a_send_that_fails_is_queued_and_retried_once(stack: dict) -> None:
+    before = len(_leads(stack["database"]))
+    report = _journey(stack, javascript=True, code="qkzh5k", fail_first_send=True)
+    assert report["queued_status"].startswith("Saved. We will send it")
+    assert report["queue_emptied"]
+    assert report["first_send_status"] == 201  # the service had stored it already
+    leads = _leads(stack["database"])
+    # the first send reached the service; the retry carried the same key: one lead, not two
+    assert len(leads) == before + 1
+    assert leads[-1]["attribution"]["first_ref"] == "qkzh5k"

@@ -58,8 +58,32 @@ try {
   const wait = plan.min_fill_ms - (Date.now() - opened);
   if (wait > 0) await page.waitForTimeout(wait);
 
+  if (plan.fail_first_send) {
+    // The connection drops after the service has the lead but before the answer arrives:
+    // the script must queue and retry with the same key, and the service store one lead.
+    let dropped = false;
+    await page.route("**/v1/forms/**", async (route) => {
+      if (dropped || route.request().method() !== "POST") return route.continue();
+      dropped = true;
+      const answer = await route.fetch();
+      report.first_send_status = answer.status();
+      await route.abort("internetdisconnected");
+    });
+  }
   await form.locator("button[type=submit]").focus();
-  if (plan.javascript) {
+  if (plan.javascript && plan.fail_first_send) {
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () => (JSON.parse(localStorage.getItem("leadpress.queue") || "[]")).length === 1,
+    );
+    report.queued_status = await form.locator(".lp-form__status").innerText();
+    await page.waitForFunction(
+      () => (JSON.parse(localStorage.getItem("leadpress.queue") || "[]")).length === 0,
+      null,
+      { timeout: 30000 },
+    );
+    report.queue_emptied = true;
+  } else if (plan.javascript) {
     await page.keyboard.press("Enter");
     if (plan.expect_thank_you_page) {
       await page.waitForURL((url) => url.pathname.endsWith(plan.expect_thank_you_page));
