@@ -81,15 +81,25 @@ class Results:
         self.statuses: Counter[int] = Counter()
 
 
-async def _raw_connection(port: int, numbers: list[int], results: Results) -> None:
+def _submission_request(number: int) -> bytes:
+    body = json.dumps(_submission(number)).encode()
+    head = f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in _headers(number).items())
+    return head.encode() + b"\r\n" + body
+
+
+def _health_request(number: int) -> bytes:
+    return b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def _raw_connection(
+    port: int, numbers: list[int], results: Results, request=_submission_request
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         for number in numbers:
-            body = json.dumps(_submission(number)).encode()
-            head = f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
-            head += "".join(f"{name}: {value}\r\n" for name, value in _headers(number).items())
             started = time.perf_counter()
-            writer.write(head.encode() + b"\r\n" + body)
+            writer.write(request(number))
             answer = await reader.readuntil(b"\r\n\r\n")
             length = 0
             for line in answer.split(b"\r\n"):
@@ -102,12 +112,12 @@ async def _raw_connection(port: int, numbers: list[int], results: Results) -> No
         writer.close()
 
 
-def _raw_load(port: int, numbers: range, connections: int) -> Results:
+def _raw_load(port: int, numbers: range, connections: int, request=_submission_request) -> Results:
     results = Results()
 
     async def run() -> None:
         shares = [list(numbers[i::connections]) for i in range(connections)]
-        await asyncio.gather(*(_raw_connection(port, share, results) for share in shares))
+        await asyncio.gather(*(_raw_connection(port, share, results, request) for share in shares))
 
     asyncio.run(run())
     return results
@@ -197,6 +207,11 @@ def main() -> None:
         started = time.perf_counter()
         results = load(port, range(warm_up, warm_up + args.count), args.connections)
         elapsed = time.perf_counter() - started
+        # Baseline in the same run: the same server and client answering GET /healthz (one
+        # database read, no checks, no write), so the figure below is a ratio, not a guess.
+        started = time.perf_counter()
+        baseline = _raw_load(port, range(args.count), args.connections, _health_request)
+        baseline_elapsed = time.perf_counter() - started
     finally:
         server.terminate()
         server.wait(30)
@@ -221,6 +236,11 @@ def main() -> None:
         f"max {ordered[-1] * 1000:.1f} ms, mean {statistics.fmean(ordered) * 1000:.1f} ms"
     )
     print(f"  rows stored: {rows} (= {warm_up} warm-up + {ok} measured: {rows == warm_up + ok})")
+    health = sum(baseline.statuses.values()) / baseline_elapsed
+    print(
+        f"  baseline:    GET /healthz {health:,.0f} requests/s on the same server and client; "
+        f"a stored submission costs {health / (ok / elapsed):.2f}x a health check"
+    )
 
 
 if __name__ == "__main__":
