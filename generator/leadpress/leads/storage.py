@@ -160,9 +160,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # leaves table creation outside the transaction.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # First the wait for locks: switching a new file to WAL needs one, and two processes
+    # starting at once on a new database would otherwise fail at once with "locked".
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before the 2xx answer
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
