@@ -287,6 +287,11 @@ BAD_INPUT = [
         "evil.example is not one of the site's hosts",
     ),
     (
+        CAMPAIGN.replace("url: /about/}", "url: 'https://evil.example/x'}"),
+        "landing[0].cta.url",
+        "evil.example is not one of the site's hosts",
+    ),
+    (
         CAMPAIGN.replace("utm_medium: email}", "utm_medum: email}"),
         "channels[0].utm_medum",
         "did you mean `utm_medium`?",

@@ -194,22 +194,26 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             state=state,
             proof=select_proof(site, landing.landing),
             newest=newest_content(site) if state == "ended" else [],
-            cta_href=self._href(landing.landing.cta.url, page, files)
-            if landing.landing.cta
-            else "",
-            image=self._href(landing.landing.image, page, files) if landing.landing.image else "",
+            cta_href=self._href(landing, "cta.url", page, files),
+            image=self._href(landing, "image", page, files),
             privacy_href=relative_url(privacy.url, page.url) if privacy else "",
             site_name=config.site_name,
         )
 
-    def _href(self, target: str, page: Page, files: Files) -> str:
-        """A link from the landing page to `target`: a Markdown file or path of the site,
-        or a URL on an allowed host."""
+    def _href(self, landing: LandingPage, field: str, page: Page, files: Files) -> str:
+        """A link from the landing page to its `cta.url` or `image`: a Markdown file or path
+        of the site, or a URL on an allowed host."""
+        target = landing.landing.cta.url if field == "cta.url" and landing.landing.cta else ""
+        if field == "image":
+            target = landing.landing.image or ""
+        if not target:
+            return ""
         path, hashmark, fragment = target.partition("#")
         if "://" in path:
             reason = target_problem(path, self.site_url, self.config.allowed_hosts)
             if reason:
-                raise PluginError(f"{self.folder.name}: cta/image url: {reason}")
+                where = f"landing[{landing.index}].{field}"
+                raise PluginError(format_problems([Problem(landing.file.path, where, reason)]))
             return target
         source = files.get_file_from_path(path.lstrip("/"))
         if source is not None:
