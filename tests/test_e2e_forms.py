@@ -205,3 +205,22 @@ def test_a_send_that_fails_is_queued_and_retried_once(stack: dict) -> None:
     # the first send reached the service; the retry carried the same key: one lead, not two
     assert len(leads) == before + 1
     assert leads[-1]["attribution"]["first_ref"] == "qkzh5k"
+
+
+def test_form_pages_have_no_serious_accessibility_violations(stack: dict) -> None:
+    pages = ["book-a-demo/", "webinars/live-building-a-renewal-forecast-your-cfo-trusts/"]
+    plan = {"chromium": CHROMIUM, "urls": [stack["site"] + page for page in pages]}
+    result = subprocess.run(
+        ["node", str(E2E / "axe_check.mjs"), json.dumps(plan)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == set(plan["urls"])
+    serious = {
+        url: [v for v in violations if v["impact"] in ("serious", "critical")]
+        for url, violations in report.items()
+    }
+    assert serious == {url: [] for url in report}, serious

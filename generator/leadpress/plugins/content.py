@@ -18,7 +18,7 @@ from mkdocs.structure.pages import Page
 from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import LISTED_TYPES
-from ..content.render import Renderer, set_page_language
+from ..content.render import Renderer, label_search_dialog, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
 
@@ -156,8 +156,10 @@ class ContentPlugin(BasePlugin[ContentConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         assert self.site is not None
         document = self.site.document_for(page.file.src_uri)
-        if document is not None and document.lang != self.settings.default_lang:
-            return set_page_language(output, document.lang)
+        lang = document.lang if document is not None else self.settings.default_lang
+        output = label_search_dialog(output, lang)
+        if lang != self.settings.default_lang:
+            return set_page_language(output, lang)
         return output
 
 
