@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from leadpress.content.loading import Parsed, Source, parse_source
 
@@ -118,6 +119,19 @@ def parse_page(src_uri: str, text: str) -> Parsed:
     assert problems == []
     assert parsed is not None
     return parsed
+
+
+def sitemap_schema() -> etree.XMLSchema:
+    """The sitemaps.org schema, with the xhtml:link (hreflang) schema loaded beside it:
+    sitemap.xsd accepts other namespaces strictly."""
+    schemas = Path(__file__).parent / "schemas"
+    wrapper = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+      <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9"
+                  schemaLocation="{(schemas / "sitemap.xsd").as_uri()}"/>
+      <xsd:import namespace="http://www.w3.org/1999/xhtml"
+                  schemaLocation="{(schemas / "xhtml-link.xsd").as_uri()}"/>
+    </xsd:schema>"""
+    return etree.XMLSchema(etree.fromstring(wrapper.encode()))
 
 
 def front(**fields: str) -> str:

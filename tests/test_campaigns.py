@@ -332,20 +332,20 @@ def test_bad_campaign_files_fail_the_links_report_too(demo_copy: Path) -> None:
 
 
 def test_unknown_campaign_in_a_markdown_link_names_the_page(demo_copy: Path) -> None:
-    article = demo_copy / "content/articles/webinar-follow-up-playbook.md"
+    article = demo_copy / "content/en/articles/webinar-follow-up-playbook.md"
     text = article.read_text(encoding="utf-8").replace(
         "campaign:renewal-forecast-webinar/blog-banner", "campaign:no-such-campaign"
     )
     article.write_text(text, encoding="utf-8")
     result = run_leadpress("build", cwd=demo_copy)
     assert result.returncode == 1
-    assert "content/articles/webinar-follow-up-playbook.md" in result.stderr
+    assert "content/en/articles/webinar-follow-up-playbook.md" in result.stderr
     assert "no campaign has the slug 'no-such-campaign'" in result.stderr
     assert not (demo_copy / "site").exists()
 
 
 def test_campaign_slug_on_an_existing_page_is_an_error(demo_copy: Path) -> None:
-    shutil.copy(demo_copy / "content/about.md", demo_copy / "content/test-campaign.md")
+    shutil.copy(demo_copy / "content/en/about.md", demo_copy / "content/en/test-campaign.md")
     (demo_copy / "campaigns/test.yml").write_text(CAMPAIGN, encoding="utf-8")
     result = run_leadpress("build", cwd=demo_copy)
     assert result.returncode == 1
@@ -354,7 +354,7 @@ def test_campaign_slug_on_an_existing_page_is_an_error(demo_copy: Path) -> None:
 
 def test_noindex_campaigns_stay_out_of_search(demo_copy: Path) -> None:
     (demo_copy / "campaigns/test.yml").write_text("noindex: true\n" + CAMPAIGN, "utf-8")
-    (demo_copy / "content/articles/x.md").write_text(
+    (demo_copy / "content/en/articles/x.md").write_text(
         front(title="Tracked", date="2026-01-05") + "\n[Go](campaign:test-campaign)\n", "utf-8"
     )
     result = run_leadpress("build", cwd=demo_copy)

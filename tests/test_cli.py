@@ -33,9 +33,10 @@ def test_new_site_builds_at_once(tmp_path: Path) -> None:
     site = tmp_path / "my-site"
     for expected in (
         "mkdocs.yml",
-        "content/articles",
-        "content/case-studies",
-        "content/webinars",
+        "content/zh/articles",
+        "content/zh/case-studies",
+        "content/zh/webinars",
+        "content/en/articles",
         "content/authors.yml",
         "campaigns",
         "theme",
@@ -48,7 +49,9 @@ def test_new_site_builds_at_once(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     home = (site / "site/index.html").read_text(encoding="utf-8")
     assert "Acme &#34;Cloud&#34;: CRM" in home or "Acme &quot;Cloud&quot;: CRM" in home
-    assert (site / "site/articles/your-first-article/index.html").is_file()
+    # Chinese at the root, English under /en/.
+    assert (site / "site/articles/ni-de-di-yi-pian-wen-zhang/index.html").is_file()
+    assert (site / "site/en/articles/your-first-article/index.html").is_file()
     assert (site / "site/case-studies/index.html").is_file()
     assert (site / "site/webinars/index.html").is_file()
 

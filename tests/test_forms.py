@@ -159,12 +159,12 @@ def test_the_thank_you_page_is_kept_out_of_search(demo: Path) -> None:
 
 def test_form_in_the_pages_language(demo: Path, tmp_path: Path) -> None:
     root = copy_demo(tmp_path / "zh")
-    article = root / "content/articles/tob-operations-wecom-zh.md"
+    article = root / "content/zh/articles/tob-operations-wecom.md"
     article.write_text(
         article.read_text(encoding="utf-8") + "\n::: form demo-request\n", encoding="utf-8"
     )
     assert run_leadpress("build", cwd=root).returncode == 0
-    page = next((root / "site/articles").glob("yong-qi-ye-wei-xin-*/index.html"))
+    page = next((root / "site/zh/articles").glob("yong-qi-ye-wei-xin-*/index.html"))
     form = _soup(page).select_one("form.lp-form")
     assert form["data-lang"] == "zh"
     assert (
@@ -206,14 +206,14 @@ def test_bad_forms_file_is_a_clear_error(
 
 
 def test_unknown_form_in_markdown_names_the_page(demo_copy: Path) -> None:
-    page = demo_copy / "content/book-a-demo.md"
+    page = demo_copy / "content/en/book-a-demo.md"
     page.write_text(
         page.read_text(encoding="utf-8").replace("form demo-request", "form no-such-form"),
         encoding="utf-8",
     )
     result = run_leadpress("build", cwd=demo_copy)
     assert result.returncode == 1
-    assert "content/book-a-demo.md" in result.stderr
+    assert "content/en/book-a-demo.md" in result.stderr
     assert "unknown form 'no-such-form'" in result.stderr
 
 

@@ -15,6 +15,8 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from PIL import Image
 
+from conftest import sitemap_schema
+
 SITE_URL = "https://www.tallyfold.example/"
 SCHEMAS = Path(__file__).parent / "schemas"
 OFFSET = re.compile(r"T\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -83,7 +85,8 @@ def test_every_page_has_complete_json_ld_for_its_type(demo_site: Path) -> None:
             seen.add(kind)
             missing = REQUIRED[kind] - item.keys()
             assert not missing, f"{page}: {kind} lacks {missing}"
-        if page != demo_site / "index.html":
+        # Each language's home page is a home: no trail above it.
+        if page not in (demo_site / "index.html", demo_site / "zh/index.html"):
             assert "BreadcrumbList" in {o["@type"] for o in objects}, page
     assert seen == set(REQUIRED)
 
@@ -130,7 +133,7 @@ def test_webinars_are_online_events_with_offers_and_recordings(demo_site: Path) 
     assert event["performer"] and event["organizer"]["name"] == "Tallyfold"
     assert "VideoObject" not in upcoming
 
-    past = _types(next((demo_site / "webinars").glob("qi-ye-wei-xin-*/index.html")))
+    past = _types(next((demo_site / "zh/webinars").glob("qi-ye-wei-xin-*/index.html")))
     assert "offers" not in past["Event"]  # registration is closed
     video = past["VideoObject"]
     assert video["embedUrl"].startswith("https://")
@@ -162,7 +165,7 @@ def test_head_of_an_article(demo_site: Path) -> None:
 def test_chinese_pages_say_so_to_social_networks(demo_site: Path) -> None:
     page = next(
         p
-        for p in (demo_site / "articles").glob("*/index.html")
+        for p in (demo_site / "zh/articles").glob("*/index.html")
         if 'lang="zh"' in p.read_text(encoding="utf-8")[:200]
     )
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -198,7 +201,10 @@ def test_feeds_parse_without_errors_and_link_to_real_pages(demo_site: Path) -> N
 
 def test_feed_entry_counts_and_contents(demo_site: Path) -> None:
     articles = feedparser.parse((demo_site / "articles/feed.xml").read_bytes())
-    assert len(articles.entries) == 11  # every published article; the draft and the scheduled not
+    # Every published English article (11 files): the draft and the scheduled one not.
+    assert len(articles.entries) == 9
+    chinese = feedparser.parse((demo_site / "zh/articles/feed.xml").read_bytes())
+    assert len(chinese.entries) == 7 and chinese.feed.language == "zh"
     site = feedparser.parse((demo_site / "atom.xml").read_bytes())
     assert site.version == "atom10"
     for name in ("feed.xml", "atom.xml"):
@@ -206,7 +212,7 @@ def test_feed_entry_counts_and_contents(demo_site: Path) -> None:
         assert feed.link == SITE_URL  # the site, not the feed itself
         self_links = [link.href for link in feed.links if link.rel == "self"]
         assert self_links == [SITE_URL + name]
-    assert len(site.entries) == 11 + 3 + 2  # articles, case studies, webinars (limit 20)
+    assert len(site.entries) == 9 + 2 + 1  # English articles, case studies, webinars
     newest_first = [e.published_parsed for e in articles.entries]
     assert newest_first == sorted(newest_first, reverse=True)
     for entry in articles.entries:
@@ -217,13 +223,13 @@ def test_feed_entry_counts_and_contents(demo_site: Path) -> None:
 
 @pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
 def test_webinar_recordings_are_enclosures(demo_site: Path, name: str) -> None:
-    feed = feedparser.parse((demo_site / "webinars" / name).read_bytes())
+    feed = feedparser.parse((demo_site / "zh/webinars" / name).read_bytes())
     enclosures = [e for e in feed.entries if e.get("enclosures")]
     assert len(enclosures) == 1
     assert enclosures[0].enclosures[0].href == (
         "https://video.tallyfold.example/webinars/wecom-lead-management"
     )
-    assert enclosures[0].link.startswith(SITE_URL + "webinars/")
+    assert enclosures[0].link.startswith(SITE_URL + "zh/webinars/")
 
 
 def test_category_and_tag_feeds_hold_their_articles(demo_site: Path) -> None:
@@ -240,7 +246,7 @@ def test_category_and_tag_feeds_hold_their_articles(demo_site: Path) -> None:
 
 
 def test_sitemap_is_valid_and_lists_exactly_the_indexable_pages(demo_site: Path) -> None:
-    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap.xsd")))
+    schema = sitemap_schema()
     sitemap = etree.parse(str(demo_site / "sitemap.xml"))
     schema.assertValid(sitemap)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from conftest import sitemap_schema
 from leadpress.seo import structured_data as ld
 from leadpress.seo.faq import extract_faq
 from leadpress.seo.head import HeadFacts, Image, head_html, og_locale, replace_head
@@ -209,17 +210,6 @@ def _schema(name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMAS / name)))
 
 
-def _sitemap_schema_with_alternates() -> etree.XMLSchema:
-    # sitemap.xsd accepts other namespaces strictly: load the xhtml:link schema beside it.
-    wrapper = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">
-      <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9"
-                  schemaLocation="{(SCHEMAS / "sitemap.xsd").as_uri()}"/>
-      <xsd:import namespace="http://www.w3.org/1999/xhtml"
-                  schemaLocation="{(SCHEMAS / "xhtml-link.xsd").as_uri()}"/>
-    </xsd:schema>"""
-    return etree.XMLSchema(etree.fromstring(wrapper.encode()))
-
-
 def test_sitemap_is_valid_and_sorted_with_lastmod_and_alternates() -> None:
     entries = [
         SitemapEntry("https://e.com/b/", datetime(2026, 3, 1, 8, 30, tzinfo=UTC)),
@@ -236,7 +226,7 @@ def test_sitemap_is_valid_and_sorted_with_lastmod_and_alternates() -> None:
     files = build_sitemaps(entries, "https://e.com/")
     assert list(files) == ["sitemap.xml"]
     document = etree.fromstring(files["sitemap.xml"])
-    _sitemap_schema_with_alternates().assertValid(document)
+    sitemap_schema().assertValid(document)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     assert document.xpath("//s:loc/text()", namespaces=ns) == [
         "https://e.com/a/",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from ..problems import Problem
+from .languages import Languages
 from .loading import TYPE_BY_FOLDER, Parsed
 from .models import LISTED_TYPES, Author, ContentType, Webinar
 from .readtime import guess_language, reading_minutes
@@ -44,6 +45,8 @@ class Settings:
     related_count: int = 3
     slug_style: SlugStyle = "pinyin"
     default_lang: str = "en"
+    # More than one language: per-language folders, URLs, listings and feeds.
+    languages: Languages = field(default_factory=Languages)
 
 
 @dataclass(eq=False)
@@ -57,6 +60,8 @@ class Document:
     minutes: int
     authors: list[Author] = field(default_factory=list)
     related: list[Document] = field(default_factory=list)
+    # The same page in the site's other languages, by language code.
+    translations: dict[str, Document] = field(default_factory=dict)
 
     @property
     def kind(self) -> ContentType:
@@ -108,6 +113,13 @@ class Listing:
     terms: list[Term] = field(default_factory=list)
     author: Author | None = None
     note: str | None = None
+    # Where a Markdown intro for this listing would be written (`en/articles/index.md` on a
+    # multilingual site); the same as `uri` on a site of one language.
+    source_uri: str = ""
+    translations: dict[str, Listing] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.source_uri = self.source_uri or self.uri
 
 
 _NOUNS = {
@@ -125,16 +137,37 @@ class SiteContent:
     excluded: list[Parsed]
     listings: list[Listing]
     authors: dict[str, Author]
+    languages: Languages = field(default_factory=Languages)
 
     def __post_init__(self) -> None:
         self._by_source = {d.parsed.source.src_uri: d for d in self.documents}
         self._by_listing_uri = {listing.uri: listing for listing in self.listings}
+        self._by_listing_uri.update({listing.source_uri: listing for listing in self.listings})
 
     def document_for(self, src_uri: str) -> Document | None:
         return self._by_source.get(src_uri)
 
     def listing_for(self, uri: str) -> Listing | None:
+        """The listing published at `uri`, or whose Markdown intro is the file at `uri`."""
         return self._by_listing_uri.get(uri)
+
+    def lang_of(self, src_uri: str, default: str | None = None) -> str:
+        """The language of the page made from `src_uri` (a document or a listing)."""
+        if document := self.document_for(src_uri):
+            return document.lang
+        if listing := self.listing_for(src_uri):
+            return listing.lang
+        return default or self.languages.default
+
+    def versions_of(self, src_uri: str) -> dict[str, str]:
+        """Every language version of a page, itself included, as language -> published uri;
+        empty when the page has no translation."""
+        page: Document | Listing | None = self.document_for(src_uri) or self.listing_for(src_uri)
+        if page is None or not page.translations:
+            return {}
+        versions = {lang: other.uri for lang, other in page.translations.items()}
+        versions[page.lang] = page.uri
+        return {lang: versions[lang] for lang in self.languages.codes if lang in versions}
 
     def of_kind(self, kind: ContentType) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]
@@ -187,7 +220,7 @@ def build_site(
 
     documents: list[Document] = []
     excluded: list[Parsed] = []
-    for parsed, slug, uri in placed:
+    for parsed, slug, uri, lang in placed:
         if not is_published(parsed, settings):
             excluded.append(parsed)
             continue
@@ -197,16 +230,75 @@ def build_site(
                 parsed=parsed,
                 slug=slug,
                 uri=uri,
-                lang=meta.lang or guess_language(meta.title or "") or settings.default_lang,
+                lang=lang,
                 minutes=reading_minutes(parsed.body),
                 authors=[authors[a] for a in getattr(meta, "authors", []) if a in authors],
             )
         )
     documents.sort(key=_newest_first)
-    _assign_related(documents, settings)
-    listings = _listings(documents, authors, settings)
+    languages = settings.languages
+    if not languages.multilingual:
+        languages = Languages((settings.default_lang,))
+    problems += _link_translations(documents, languages)
+    listings: list[Listing] = []
+    for lang in languages.codes:
+        # One language's pages are related to and listed with each other only.
+        own = [d for d in documents if languages.group(d.lang) == lang]
+        _assign_related(own if languages.multilingual else documents, settings)
+        listings += _listings(own, authors, settings, lang)
+    _link_listing_translations(listings, languages)
     problems += _check_listing_collisions(documents, listings)
-    return SiteContent(documents, excluded, listings, authors), problems
+    return SiteContent(documents, excluded, listings, authors, languages), problems
+
+
+def _language_of(parsed: Parsed, settings: Settings) -> str:
+    meta = parsed.meta
+    folder = parsed.source.lang_folder
+    return folder or meta.lang or guess_language(meta.title or "") or settings.default_lang
+
+
+def _translation_key(document: Document) -> str:
+    key = document.meta.translation_key
+    return f"key:{key}" if key else f"path:{document.parsed.source.path_in_language}"
+
+
+def _link_translations(documents: Sequence[Document], languages: Languages) -> list[Problem]:
+    """Pages of different languages with the same path in their folders (or the same
+    `translation_key`) are translations of each other."""
+    if not languages.multilingual:
+        return []
+    problems: list[Problem] = []
+    groups: dict[str, dict[str, Document]] = defaultdict(dict)
+    for document in sorted(documents, key=lambda d: d.parsed.source.src_uri):
+        group = groups[_translation_key(document)]
+        if document.lang in group:
+            other = group[document.lang]
+            problems.append(
+                Problem(
+                    document.path,
+                    "translation_key",
+                    f"{document.meta.translation_key!r} is also the key of {other.path}, in "
+                    f"the same language ({document.lang}); each language has one page per "
+                    "key: give one of them another `translation_key:`",
+                )
+            )
+            continue
+        group[document.lang] = document
+    for group in groups.values():
+        for document in group.values():
+            document.translations = {
+                lang: other for lang, other in group.items() if other is not document
+            }
+    return problems
+
+
+def _link_listing_translations(listings: Sequence[Listing], languages: Languages) -> None:
+    groups: dict[str, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        groups[listing.uri.removeprefix(languages.prefix(listing.lang))].append(listing)
+    for group in groups.values():
+        for listing in group:
+            listing.translations = {o.lang: o for o in group if o is not listing}
 
 
 def _check_listing_collisions(
@@ -253,19 +345,35 @@ def _check_authors(
 
 def _place(
     pages: Sequence[Parsed], settings: Settings
-) -> tuple[list[tuple[Parsed, str, str]], list[Problem]]:
-    """Give each page its slug and published path; two pages may not share one."""
+) -> tuple[list[tuple[Parsed, str, str, str]], list[Problem]]:
+    """Give each page its language, slug and published path; two pages may not share one."""
     problems: list[Problem] = []
-    placed: list[tuple[Parsed, str, str]] = []
+    placed: list[tuple[Parsed, str, str, str]] = []
     owner: dict[str, Parsed] = {}
     for parsed in sorted(pages, key=lambda p: p.source.src_uri):
         meta = parsed.meta
-        stem = posixpath.splitext(posixpath.basename(parsed.source.src_uri))[0]
+        source = parsed.source
+        if source.lang_folder and meta.lang and meta.lang != source.lang_folder:
+            problems.append(
+                Problem(
+                    source.display_path,
+                    "lang",
+                    f"says {meta.lang!r}, but the file is in the {source.lang_folder}/ folder, "
+                    f"which holds the {source.lang_folder} pages; remove `lang:` or move the "
+                    f"file to the {meta.lang}/ folder",
+                )
+            )
+            continue
+        lang = _language_of(parsed, settings)
+        prefix = settings.languages.prefix(lang)
+        stem = posixpath.splitext(posixpath.basename(source.src_uri))[0]
         if parsed.kind not in LISTED_TYPES:
-            slug, uri = stem, parsed.source.src_uri
+            # Pages outside the language folders keep their path.
+            slug = stem
+            uri = prefix + source.path_in_language if source.lang_folder else source.src_uri
         else:
             slug = meta.slug or slugify(meta.title, settings.slug_style) or slugify(stem)
-            uri = f"{FOLDER_BY_TYPE[parsed.kind]}/{slug}/index.md"
+            uri = f"{prefix}{FOLDER_BY_TYPE[parsed.kind]}/{slug}/index.md"
             if slug in RESERVED_SLUGS[parsed.kind]:
                 problems.append(
                     Problem(
@@ -289,7 +397,7 @@ def _place(
             )
             continue
         owner[uri] = parsed
-        placed.append((parsed, slug, uri))
+        placed.append((parsed, slug, uri, lang))
     return placed, problems
 
 
@@ -333,9 +441,11 @@ def _assign_related(documents: Sequence[Document], settings: Settings) -> None:
 
 
 def _listings(
-    documents: Sequence[Document], authors: dict[str, Author], settings: Settings
+    documents: Sequence[Document], authors: dict[str, Author], settings: Settings, lang: str
 ) -> list[Listing]:
-    lang, site = settings.default_lang, settings.site_name
+    """The listing pages of one language, under that language's URL prefix."""
+    site = settings.site_name
+    prefix = settings.languages.prefix(lang)
     articles = [d for d in documents if d.kind == ContentType.ARTICLE]
     cases = [d for d in documents if d.kind == ContentType.CASE_STUDY]
     webinars = [d for d in documents if d.kind == ContentType.WEBINAR]
@@ -371,16 +481,20 @@ def _listings(
                 )
             )
 
-    categories = _terms(articles, lambda d: d.meta.categories, "articles/category", settings)
-    tags = _terms(articles, lambda d: d.meta.tags, "articles/tag", settings)
-    industries = _terms(cases, lambda d: [d.meta.industry], "case-studies/industry", settings)
+    categories = _terms(
+        articles, lambda d: d.meta.categories, f"{prefix}articles/category", settings
+    )
+    tags = _terms(articles, lambda d: d.meta.tags, f"{prefix}articles/tag", settings)
+    industries = _terms(
+        cases, lambda d: [d.meta.industry], f"{prefix}case-studies/industry", settings
+    )
     for section, key, entries, facets in (
         ("articles", "articles", articles, categories),
         ("case-studies", "case_studies", cases, industries),
     ):
         paginate(
             section,  # type: ignore[arg-type]
-            section,
+            prefix + section,
             translate(lang, key),
             translate(lang, f"{key}_description", site=site),
             entries,
@@ -404,7 +518,7 @@ def _listings(
     listings.append(
         Listing(
             kind="webinars",
-            uri="webinars/index.md",
+            uri=f"{prefix}webinars/index.md",
             title=translate(lang, "webinars"),
             description=translate(lang, "webinars_description", site=site),
             lang=lang,
@@ -421,7 +535,7 @@ def _listings(
         listings.append(
             Listing(
                 kind="authors",
-                uri="authors/index.md",
+                uri=f"{prefix}authors/index.md",
                 title=translate(lang, "authors"),
                 description=translate(lang, "authors_description", site=site),
                 lang=lang,
@@ -430,7 +544,7 @@ def _listings(
                     Term(
                         author.name,
                         author_id,
-                        f"authors/{author_id}/index.md",
+                        f"{prefix}authors/{author_id}/index.md",
                         len(by_author[author_id]),
                     )
                     for author_id, author in sorted(authors.items())
@@ -440,13 +554,26 @@ def _listings(
         for author_id, author in sorted(authors.items()):
             paginate(
                 "author",
-                f"authors/{author_id}",
-                author.name,
-                author.bio or translate(lang, "author_description", name=author.name, site=site),
+                f"{prefix}authors/{author_id}",
+                translate(lang, "author_page", name=author.name),
+                _bio_in(author, lang, settings)
+                or translate(lang, "author_description", name=author.name, site=site),
                 by_author[author_id],
                 author=author,
             )
+    if settings.languages.multilingual:
+        for listing in listings:
+            listing.source_uri = f"{lang}/{listing.uri.removeprefix(prefix)}"
     return listings
+
+
+def _bio_in(author: Author, lang: str, settings: Settings) -> str | None:
+    """An author's bio where it is written in `lang`: a Chinese page does not borrow an
+    English bio (nor its search snippet) on a multilingual site."""
+    if not author.bio or not settings.languages.multilingual:
+        return author.bio
+    written_in = guess_language(author.bio) or settings.languages.default
+    return author.bio if written_in.split("-")[0] == lang.split("-")[0] else None
 
 
 def _terms(

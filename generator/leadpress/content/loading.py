@@ -41,6 +41,7 @@ EXAMPLES = {
     "draft": "draft: true",
     "noindex": "noindex: true",
     "lang": "lang: zh (or en, or another language code)",
+    "translation_key": "translation_key: pipeline-metrics (the same on each translation)",
     "image": "image: assets/images/cover.png",
     "customer": "customer: Tarnbrook Freight",
     "industry": "industry: Logistics",
@@ -83,6 +84,15 @@ class Source:
     src_uri: str  # path inside the docs dir, '/'-separated
     text: str
     display_path: str  # path as the user knows it, e.g. content/articles/x.md
+    # The site language whose folder holds the file (`zh` for zh/articles/x.md), if any.
+    lang_folder: str | None = None
+
+    @property
+    def path_in_language(self) -> str:
+        """The path inside its language's folder: zh/articles/x.md -> articles/x.md."""
+        if self.lang_folder is None:
+            return self.src_uri
+        return self.src_uri.removeprefix(f"{self.lang_folder}/")
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,7 @@ def parse_source(
                 "must be a list of `key: value` lines between two `---` lines",
             )
         ]
-    kind = content_type_for(source.src_uri)
+    kind = content_type_for(source.path_in_language)
     if "type" in raw:
         try:
             kind = ContentType(raw["type"])

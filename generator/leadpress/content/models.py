@@ -185,6 +185,8 @@ class Entry(_Strict):
     description: str | None = None
     lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     slug: Slug = None
+    # Ties translations together when their paths differ; the same value on each of them.
+    translation_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
     image: str | None = None
     draft: bool = False
     noindex: bool = False

@@ -79,6 +79,11 @@ class Renderer:
         def link(target_uri: str) -> str:
             return relative_url(url_of(target_uri, self.directory_urls), here)
 
+        def lang_link(path: str) -> str:
+            """Link to a page of this page's language by its path in that language's part
+            of the site: `articles/tag/x/index.md` is zh/articles/tag/x/ on a Chinese page."""
+            return link(self.settings.languages.prefix(lang) + path)
+
         def t(key: str, **values: object) -> str:
             return translate(lang, key, **values)
 
@@ -93,6 +98,7 @@ class Renderer:
 
         return self.env.get_template(template).render(
             link=link,
+            lang_link=lang_link,
             t=t,
             slug=slug,
             date=date,

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
 
 _STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -36,6 +41,7 @@ _STRINGS: dict[str, dict[str, str]] = {
             "The people who write for {site}: their roles, their backgrounds and their articles."
         ),
         "author_description": "All articles by {name} for {site}, with the newest first.",
+        "author_page": "{name}",
         "by": "By",
         "minutes": "{n} min read",
         "published": "Published",
@@ -97,8 +103,11 @@ _STRINGS: dict[str, dict[str, str]] = {
         "past": "往期回放",
         "none_upcoming": "暂无排期的直播，欢迎观看往期回放。",
         "authors": "作者",
-        "authors_description": "为 {site} 撰稿的作者：他们的职位、背景与文章。",
+        "authors_description": (
+            "为 {site} 撰稿的作者：认识他们的职位与从业背景，并按作者浏览他们写过的全部文章。"
+        ),
         "author_description": "{name} 为 {site} 撰写的全部文章，按发布时间从新到旧排列。",
+        "author_page": "{name}的文章",
         "by": "作者",
         "minutes": "阅读约 {n} 分钟",
         "published": "发布于",
@@ -142,36 +151,35 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-# Spelled out: calendar.month_name follows the machine's locale.
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def base_language(lang: str) -> str:
     code = lang.split("-")[0].lower()
     return code if code in _STRINGS else "en"
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(base_language(lang))
+
+
 def translate(lang: str, key: str, **values: object) -> str:
-    return _STRINGS[base_language(lang)][key].format(**values)
+    """An interface string in `lang` (English where Leadpress has no translation), with
+    numbers written the locale's way (1,234 or 1 234)."""
+    shown = {
+        name: format_decimal(value, locale=_locale(lang))
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in values.items()
+    }
+    return _STRINGS[base_language(lang)][key].format(**shown)
 
 
 def format_date(moment: datetime, lang: str) -> str:
-    if base_language(lang) == "zh":
-        return f"{moment.year}年{moment.month}月{moment.day}日"
-    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+    """The date as the locale writes it in full: November 23, 2026; 2026年11月23日 (CLDR)."""
+    return babel_format_date(moment.date(), format="long", locale=_locale(lang))
 
 
 def format_datetime(moment: datetime, lang: str) -> str:

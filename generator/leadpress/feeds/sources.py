@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..content.collections import Document, Listing, SiteContent
+from ..content.languages import Languages, display_name
 from ..content.models import LISTED_TYPES, Webinar
 from ..content.urls import url_of
 from ..seo.text import describe
@@ -93,17 +94,26 @@ def feed_specs(
             items[id(document)] = feed_item(document, body, facts, absolutize)
         return items[id(document)]
 
-    everything = [d for d in site.documents if d.kind in LISTED_TYPES]
-    specs = [
-        FeedSpec(
-            folder="",
-            title=facts.name,
-            description=facts.description,
-            page_url=facts.url,
-            lang=facts.lang,
-            items=[item(d) for d in _newest(everything, limit)],
+    languages = site.languages
+    specs = []
+    for lang in languages.codes:
+        # One site feed per language: readers subscribe to the language they read.
+        everything = [
+            d for d in site.documents if d.kind in LISTED_TYPES and languages.group(d.lang) == lang
+        ]
+        if not languages.multilingual:
+            everything = [d for d in site.documents if d.kind in LISTED_TYPES]
+        prefix = languages.prefix(lang)
+        specs.append(
+            FeedSpec(
+                folder=prefix,
+                title=site_feed_title(facts.name, lang, languages),
+                description=facts.description,
+                page_url=facts.url + prefix,
+                lang=lang,
+                items=[item(d) for d in _newest(everything, limit)],
+            )
         )
-    ]
     for listing in site.listings:
         if listing.kind not in FEED_LISTINGS or listing.page != 1:
             continue
@@ -119,6 +129,13 @@ def feed_specs(
             )
         )
     return specs
+
+
+def site_feed_title(name: str, lang: str, languages: Languages) -> str:
+    """`Tallyfold`, and `Tallyfold (中文)` for the feed of another language than the default."""
+    if lang == languages.default:
+        return name
+    return f"{name} ({display_name(lang)})"
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
                 "search": {"exclude": True},
                 "noindex": page.noindex,
             }
+            if page.campaign.lang:
+                front["lang"] = page.campaign.lang  # the theme's strings follow it
             text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
             files.append(
                 File.generated(config, uri, content=text, inclusion=InclusionLevel.NOT_IN_NAV)
@@ -183,7 +185,7 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
         campaign = landing.campaign
         lang = campaign.lang or content.settings.default_lang
         state = state_of(campaign, content.settings.now)
-        privacy = files.get_file_from_path("privacy.md")
+        privacy = content.find_page("privacy.md", files, lang)
         return renderer.render(
             "leadpress/landing.html",
             landing.uri,
@@ -194,13 +196,15 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             state=state,
             proof=select_proof(site, landing.landing),
             newest=newest_content(site) if state == "ended" else [],
-            cta_href=self._href(landing, "cta.url", page, files),
-            image=self._href(landing, "image", page, files),
+            cta_href=self._href(landing, "cta.url", page, config, files),
+            image=self._href(landing, "image", page, config, files),
             privacy_href=relative_url(privacy.url, page.url) if privacy else "",
             site_name=config.site_name,
         )
 
-    def _href(self, landing: LandingPage, field: str, page: Page, files: Files) -> str:
+    def _href(
+        self, landing: LandingPage, field: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         """A link from the landing page to its `cta.url` or `image`: a Markdown file or path
         of the site, or a URL on an allowed host."""
         target = landing.landing.cta.url if field == "cta.url" and landing.landing.cta else ""
@@ -215,7 +219,8 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
                 where = f"landing[{landing.index}].{field}"
                 raise PluginError(format_problems([Problem(landing.file.path, where, reason)]))
             return target
-        source = files.get_file_from_path(path.lstrip("/"))
+        # On a multilingual site, a page of the campaign's language first.
+        source = _content_plugin(config).find_page(path, files, landing.campaign.lang)
         if source is not None:
             return relative_url(source.url, page.url) + hashmark + fragment
         return relative_url(path.lstrip("/"), page.url) + hashmark + fragment

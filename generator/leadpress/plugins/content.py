@@ -13,14 +13,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
+from ..content.languages import Languages
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import LISTED_TYPES
 from ..content.render import Renderer, label_search_dialog, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
+from .languages import LANGUAGE_CODE, PageLanguages
 
 log = get_plugin_logger(__name__)
 
@@ -30,6 +34,8 @@ class ContentConfig(Config):
     authors_file = opt.Type(str, default="authors.yml")
     timezone = opt.Type(str, default="UTC")
     slug_style = opt.Choice(("pinyin", "unicode"), default="pinyin")
+    # Two or more (the first is the default): each language's pages in content/<code>/.
+    languages = opt.ListOfItems(opt.Type(str), default=[])
 
     # Settings for drafts and scheduled pages (also LEADPRESS_DRAFTS=1)
     drafts = opt.Type(bool, default=False)
@@ -61,6 +67,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         config.theme.dirs.append(str(TEMPLATES_DIR))
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)
+        languages = self._languages(config)
         self.settings = Settings(
             now=build_clock(),
             site_name=config.site_name,
@@ -68,9 +75,30 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             page_size=self.config.listing_page_size,
             related_count=self.config.related_count,
             slug_style=self.config.slug_style,
-            default_lang=config.theme.get("language") or "en",
+            default_lang=languages.default,
+            languages=languages,
         )
+        self.pages = PageLanguages(languages, config) if languages.multilingual else None
         return config
+
+    def _languages(self, config: MkDocsConfig) -> Languages:
+        codes = tuple(self.config.languages)
+        for index, code in enumerate(codes):
+            if not LANGUAGE_CODE.fullmatch(code):
+                raise ConfigurationError(
+                    f"leadpress/content: languages[{index}]: {code!r} is not a language code; "
+                    "write codes such as zh, en or zh-Hant, e.g. `languages: [zh, en]`"
+                )
+        if len(set(codes)) != len(codes):
+            raise ConfigurationError(
+                "leadpress/content: languages: a language is listed twice; list each once, "
+                "the default first, e.g. `languages: [zh, en]`"
+            )
+        if len(codes) > 1:
+            # The theme's own strings (search, skip links) start in the default language.
+            config.theme["language"] = codes[0]
+            return Languages(codes)
+        return Languages(codes or (config.theme.get("language") or "en",))
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         def shown(src_uri: str) -> str:
@@ -78,12 +106,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
         problems: list[Problem] = []
         pages: list[Parsed] = []
+        languages = self.settings.languages
         for file in files.documentation_pages():
             if file.generated_by:
                 continue  # another plugin's page (a landing page), not a source to check
-            parsed, found = parse_source(
-                Source(file.src_uri, file.content_string, shown(file.src_uri)), self.zone
-            )
+            folder, _ = languages.split(file.src_uri)
+            source = Source(file.src_uri, file.content_string, shown(file.src_uri), folder)
+            parsed, found = parse_source(source, self.zone)
             problems += found
             if parsed:
                 pages.append(parsed)
@@ -105,22 +134,25 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         for parsed in site.excluded:
             files.remove(files.get_file_from_path(parsed.source.src_uri))
         for document in site.documents:
-            if document.kind not in LISTED_TYPES:
-                continue
             file = files.get_file_from_path(document.parsed.source.src_uri)
-            _move(file, document.uri, config)
-            # Content is reached through listings; a nav of every post grows quadratically.
-            file.inclusion = InclusionLevel.NOT_IN_NAV
+            if document.uri != file.src_uri:
+                _move(file, document.uri, config)
+            if document.kind in LISTED_TYPES:
+                # Content is reached through listings; a nav of every post grows quadratically.
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         for listing in site.listings:
-            if files.get_file_from_path(listing.uri) is None:
-                files.append(
-                    File.generated(
-                        config,
-                        listing.uri,
-                        content=_listing_source(listing),
-                        inclusion=InclusionLevel.NOT_IN_NAV,
-                    )
+            # Generated in its language's folder, so links written there find it.
+            intro = files.get_file_from_path(listing.source_uri)
+            if intro is None:
+                intro = File.generated(
+                    config,
+                    listing.source_uri,
+                    content=_listing_source(listing),
+                    inclusion=InclusionLevel.NOT_IN_NAV,
                 )
+                files.append(intro)
+            if listing.source_uri != listing.uri:
+                _move(intro, listing.uri, config)
 
         self.site = site
         self.renderer = Renderer(
@@ -129,8 +161,40 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             directory_urls=config.use_directory_urls,
             override_dirs=[d for d in config.theme.dirs if d != str(TEMPLATES_DIR)],
         )
+        if self.pages is not None:
+            self.pages.nav_paths_in_default_language(files)
         log.info("%s; %d left out (drafts or scheduled)", site.describe(), len(site.excluded))
         return files
+
+    def find_page(self, path: str, files: Files, lang: str | None = None) -> File | None:
+        """A page named by its Markdown path as a user writes it in configuration: on a
+        multilingual site the path is inside a language's folder (`thank-you.md` is
+        content/zh/thank-you.md for a Chinese page), falling back to the default language."""
+        path = path.lstrip("/")
+        languages = self.settings.languages
+        candidates = [path]
+        if languages.multilingual:
+            candidates = [f"{code}/{path}" for code in (lang, languages.default) if code]
+            candidates.append(path)
+        for candidate in candidates:
+            if (file := files.get_file_from_path(candidate)) is not None:
+                return file
+        return None
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.pages is not None:
+            assert self.site is not None
+            self.pages.translate_nav(nav, self.site, files)
+        return nav
+
+    def on_page_context(
+        self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        assert self.site is not None
+        if self.pages is not None:
+            lang = self.site.lang_of(page.file.src_uri, page.meta.get("lang"))
+            self.pages.dress(context, page, lang, self.site)
+        return context
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -155,8 +219,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         assert self.site is not None
-        document = self.site.document_for(page.file.src_uri)
-        lang = document.lang if document is not None else self.settings.default_lang
+        lang = self.site.lang_of(page.file.src_uri, page.meta.get("lang"))
+        if self.pages is not None:
+            self.pages.undress()
         output = label_search_dialog(output, lang)
         if lang != self.settings.default_lang:
             return set_page_language(output, lang)

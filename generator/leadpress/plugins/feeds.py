@@ -14,7 +14,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.pages import Page
 
 from ..feeds.build import absolutize, render_feeds
-from ..feeds.sources import FEED_LISTINGS, FeedLink, SiteFacts, discovery_links, feed_specs
+from ..feeds.sources import (
+    FEED_LISTINGS,
+    FeedLink,
+    SiteFacts,
+    discovery_links,
+    feed_specs,
+    site_feed_title,
+)
 from .content import ContentPlugin
 
 log = get_plugin_logger(__name__)
@@ -61,7 +68,12 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Every page links the site's feeds; a listing page also links its own."""
         site = self._content(config).site
-        links = self._links("", self.facts.name)
+        lang = site.lang_of(page.file.src_uri, page.meta.get("lang"))
+        languages = site.languages
+        links = self._links(
+            languages.prefix(languages.group(lang)),
+            site_feed_title(self.facts.name, languages.group(lang), languages),
+        )
         listing = site.listing_for(page.file.src_uri)
         if listing is not None and listing.kind in FEED_LISTINGS:
             first = site.listing_for(_LATER_PAGE.sub("/index.md", listing.uri)) or listing

@@ -76,10 +76,13 @@ class FormsPlugin(BasePlugin[FormsConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # A thank-you page is named by its Markdown file; the service needs its URL.
         problems = []
+        content = _content_plugin(config)
+        self.files = files
+        self.thank_you_pages: dict[str, str] = {}
         for name, form in list(self.forms.items()):
             page = form.thank_you.page
             if page and page.endswith(".md"):
-                target = files.get_file_from_path(page.lstrip("/"))
+                target = content.find_page(page, files)
                 if target is None:
                     message = (
                         f"no page {page!r} in the content folder; write the page or use "
@@ -87,11 +90,11 @@ class FormsPlugin(BasePlugin[FormsConfig]):
                     )
                     problems.append(Problem(self.forms_path, f"{name}.thank_you.page", message))
                     continue
+                self.thank_you_pages[name] = page
                 thanks = ThankYou(page=target.url, message=form.thank_you.message)
                 self.forms[name] = form.model_copy(update={"thank_you": thanks})
         if problems:
             raise PluginError(format_problems(problems))
-        self.privacy = files.get_file_from_path("privacy.md")
         return nav
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):
@@ -106,6 +109,7 @@ class FormsPlugin(BasePlugin[FormsConfig]):
     @event_priority(-50)  # after the content and campaign plugins have placed the slots
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         lang = self._language(page, config)
+        content = _content_plugin(config)
 
         def render(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -113,14 +117,18 @@ class FormsPlugin(BasePlugin[FormsConfig]):
             if form is None:
                 self._unknown(page, name)
                 return match.group(0)
+            # The thank-you and privacy pages in the page's own language, where translated.
             thanks = form.thank_you.page
+            if name in self.thank_you_pages:
+                thanks = content.find_page(self.thank_you_pages[name], self.files, lang).url
+            privacy = content.find_page("privacy.md", self.files, lang)
             return form_html(
                 _content_plugin(config).renderer.env,
                 form,
                 lang=lang,
                 action=f"{self.service_url}v1/forms/{name}/submissions",
                 thank_you_url=relative_url(thanks, page.url) if thanks else None,
-                privacy_url=relative_url(self.privacy.url, page.url) if self.privacy else None,
+                privacy_url=relative_url(privacy.url, page.url) if privacy else None,
                 attribution_days=self.config.attribution_days,
             )
 

@@ -159,11 +159,20 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             title = unescape(page.title or "")  # the content plugin escaped it for the theme
         body = content.bodies.get(src_uri, "")
         source = Path(config.docs_dir, src_uri).resolve()
+        languages = site.languages
+        lang = site.lang_of(src_uri, page.meta.get("lang"))
+        versions = {
+            code: self.site.url + url_of(uri, config.use_directory_urls)
+            for code, uri in site.versions_of(src_uri).items()
+        }
         page_input = PageInput(
             path=page.url,
             title=title,
             body_html=body,
-            is_home=page.is_homepage,
+            # Each language's home page is a home page: its own site name, WebSite data.
+            is_home=page.is_homepage or page.url == languages.prefix(lang),
+            home_path=languages.prefix(lang),
+            alternates=versions,
             document=document,
             listing=listing,
             image=self._image(page, document, title, config),

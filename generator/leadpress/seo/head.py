@@ -12,31 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
-# Open Graph wants a locale with a territory; these are the usual ones for a language.
-LOCALES = {
-    "en": "en_US",
-    "zh": "zh_CN",
-    "zh-hans": "zh_CN",
-    "zh-hant": "zh_TW",
-    "zh-tw": "zh_TW",
-    "zh-hk": "zh_HK",
-    "ja": "ja_JP",
-    "ko": "ko_KR",
-    "de": "de_DE",
-    "fr": "fr_FR",
-    "es": "es_ES",
-    "pt": "pt_BR",
-    "it": "it_IT",
-    "ru": "ru_RU",
-}
+from ..content.languages import territory_locale
 
 
 def og_locale(lang: str) -> str:
-    lang = lang.lower()
-    if lang in LOCALES:
-        return LOCALES[lang]
-    language, _, territory = lang.partition("-")
-    return f"{language}_{territory.upper()}" if territory else LOCALES.get(language, language)
+    """Open Graph wants a locale with a territory: zh -> zh_CN, en -> en_US (Babel's CLDR)."""
+    return territory_locale(lang)
 
 
 @dataclass(frozen=True)
@@ -99,6 +80,11 @@ def head_html(facts: HeadFacts) -> str:
         _meta("og:url", facts.canonical),
         _meta("og:site_name", facts.site_name),
         _meta("og:locale", og_locale(facts.lang)),
+        *(
+            _meta("og:locale:alternate", og_locale(hreflang))
+            for hreflang in sorted(facts.alternates)
+            if hreflang not in ("x-default", facts.lang)
+        ),
     ]
     image = facts.image
     if image:

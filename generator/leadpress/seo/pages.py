@@ -54,6 +54,11 @@ class PageInput:
     # For pages other plugins make (landing pages): their own description and robots.
     description: str | None = None
     noindex: bool = False
+    # The page's language versions (itself included) as language -> absolute URL; the first
+    # is the site's default language, which `x-default` points at.
+    alternates: Mapping[str, str] = field(default_factory=dict)
+    # Where the home page of the page's language is ("zh/"), for breadcrumbs.
+    home_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,18 +113,32 @@ def _listing_description(listing: Listing) -> str:
 
 
 def breadcrumb_trail(
-    path: str, title: str, titles: Mapping[str, str], home: str, site_url: str
+    path: str,
+    title: str,
+    titles: Mapping[str, str],
+    home: str,
+    site_url: str,
+    home_path: str = "",
 ) -> list[tuple[str, str]]:
-    """Home, then each parent folder that is itself a page, then the page."""
-    trail = [(home, site_url)]
+    """Home (of the page's language), then each parent folder that is itself a page, then
+    the page."""
+    trail = [(home, site_url + home_path)]
     parts = [p for p in path.split("/") if p]
-    for depth in range(1, len(parts)):
+    for depth in range(len([p for p in home_path.split("/") if p]) + 1, len(parts)):
         parent = "/".join(parts[:depth]) + "/"
         if parent in titles:
             trail.append((titles[parent], site_url + parent))
     if path and title:
         trail.append((title, site_url + path))
     return trail
+
+
+def hreflang_links(versions: Mapping[str, str]) -> dict[str, str]:
+    """hreflang -> URL for a page's language versions, with `x-default` (the default
+    language's version) for searchers in other languages; none for an untranslated page."""
+    if len(versions) < 2:
+        return {}
+    return {**versions, "x-default": next(iter(versions.values()))}
 
 
 def card_path(path: str) -> str:
@@ -205,16 +224,16 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
 
     objects: list[ld.Json] = []
     if page.is_home:
-        search_url = f"{site.url}?q={{search_term_string}}" if site.search else None
+        search_url = f"{url}?q={{search_term_string}}" if site.search else None
         objects += [
             ld.organization(site.organization),
-            ld.website(site.organization, site.name, site.url, site.lang, search_url),
+            ld.website(site.organization, site.name, url, lang, search_url),
         ]
     elif document:
         objects += _document_json_ld(site, document, facts)
     if not page.is_home:
         home = translate(lang, "home")
-        trail = breadcrumb_trail(page.path, page.title, page.titles, home, site.url)
+        trail = breadcrumb_trail(page.path, page.title, page.titles, home, site.url, page.home_path)
         if len(trail) > 1:
             objects.append(ld.breadcrumbs(trail))
     questions = extract_faq(page.body_html)
@@ -238,7 +257,8 @@ def page_seo(site: SeoSite, page: PageInput) -> PageSeo:
         section=section,
         twitter_site=site.twitter_site,
         json_ld=[ld.script_tag(o) for o in objects],
+        alternates=hreflang_links(page.alternates),
     )
     lastmod = modified or published or page.committed
-    sitemap = None if noindex else SitemapEntry(url, lastmod)
+    sitemap = None if noindex else SitemapEntry(url, lastmod, hreflang_links(page.alternates))
     return PageSeo(head, sitemap, tuple(str(o["@type"]) for o in objects))
