@@ -28,25 +28,31 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 def tidy_markdown(body: str, title: str | None) -> str:
     """Drop a first heading that repeats the title (the page shows the title as its H1),
-    make every other heading at least level 2, and collapse runs of blank lines."""
+    renumber the other headings so they start at level 2 and never skip a level, and
+    collapse runs of blank lines."""
     lines = body.strip().splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and title:
         match = _HEADING.match(lines[first])
         if match and _same(match.group(2), title):
             del lines[first]
-    out: list[str] = []
+    headings: dict[int, tuple[int, str]] = {}
     in_fence = False
-    for line in lines:
+    for index, line in enumerate(lines):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         match = None if in_fence else _HEADING.match(line)
         if match:
-            # `## **Heading**`: the heading is bold already.
+            # `## **Heading**`: a heading is bold already.
             text = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", match.group(2))
-            line = "#" * max(2, len(match.group(1))) + " " + text
-        out.append(line)
-    text = "\n".join(out).strip()
+            headings[index] = (len(match.group(1)), text)
+    shift = min((level for level, _ in headings.values()), default=2) - 2
+    previous = 1
+    for index, (level, text) in headings.items():
+        level = max(2, min(level - shift, previous + 1))
+        lines[index] = "#" * level + " " + text
+        previous = level
+    text = "\n".join(lines).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text + "\n" if text else ""
 

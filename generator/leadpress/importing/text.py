@@ -11,7 +11,7 @@ from ..seo.text import cut_to_width, display_width
 from .article import Extracted, Note
 from .cleanup import is_furniture_line, tail_start
 from .dates import date_line, find_date, split_date
-from .markdown import escape_markdown
+from .markdown import escape_markdown, tidy_markdown
 
 # `首页 > 资讯 > 正文`, `当前位置：首页 » 博客`, `Home / Blog / Post`.
 _BREADCRUMB = re.compile(
@@ -72,7 +72,7 @@ def extract_text(source: Path, text: str) -> Extracted:
         )
 
     paragraphs = _paragraphs(lines)
-    result.body = _to_markdown(paragraphs)
+    result.body = tidy_markdown(_to_markdown(paragraphs), None)
     if result.title is None:
         result.title = _fallback_title(paragraphs, crumb, result)
     return result
