@@ -11,6 +11,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from ..content.readtime import count_words
 from .article import Extracted, Note
 from .cleanup import is_furniture_line, tail_start
 from .markdown import tidy_markdown
@@ -23,6 +24,10 @@ _WECHAT_MARKERS = ("js_content", "rich_media_content", "mp.weixin.qq.com", "var 
 # file, which WeChat's `...?wx_fmt=png` do not); the real ones are put back afterwards.
 _STAND_IN = "https://image.leadpress.invalid/{}.png"
 _STAND_IN_PATTERN = re.compile(r"https://image\.leadpress\.invalid/(\d+)\.png")
+
+
+# Fewer words than this is a menu or a login wall, not an article (a CJK character = ½ word).
+_MIN_WORDS = 10
 
 
 class NoArticle(Exception):
@@ -61,8 +66,10 @@ def extract_html(source: Path, html: str) -> Extracted:
         include_comments=False,
         favor_recall=wechat,  # the container is known: keep all of it
     )
-    if not markdown or not markdown.strip():
-        raise NoArticle("no text that reads as an article")
+    cjk, latin = count_words(markdown or "")
+    if cjk / 2 + latin < _MIN_WORDS:
+        shown = " ".join((markdown or "").split())[:60]
+        raise NoArticle(f"no text that reads as an article (only {shown!r})")
     if not wechat:
         _read_page_meta(trafilatura, page, result)
     markdown = _STAND_IN_PATTERN.sub(lambda m: images[int(m.group(1))], markdown)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 # Characters that would start emphasis, code, links or raw HTML inside a line.
-_INLINE = re.compile(r"([\\`*_\[\]<])")
+_INLINE = re.compile(r"([\\`*_\[\]])")
 # What would turn the start of a line into a heading, quote, list or rule.
 _LINE_START = re.compile(r"^(\s*)(#|>|[-+*](?=\s)|\d+(?=[.)]\s)|=+\s*$|-+\s*$)")
 
 
 def escape_markdown(text: str, heading: bool = False) -> str:
     """Plain text as Markdown that renders as the same text, never as markup or HTML."""
-    text = _INLINE.sub(r"\\\1", text)
+    # Python-Markdown has no backslash escape for `<`: an entity keeps a tag as text.
+    text = _INLINE.sub(r"\\\1", text).replace("<", "&lt;")
     if heading:
         return text
     match = _LINE_START.match(text)
