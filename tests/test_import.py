@@ -577,3 +577,45 @@ def test_corpus_articles_build_strictly(imported_corpus: tuple[Path, str]) -> No
     assert len(built) == len(CORPUS_TEXTS)
     page = root / "site" / "articles" / "ba-chan-pin-he-ke-hu-de-niu-dai-xi-lao-le" / "index.html"
     assert "肯定是惊喜了" in page.read_text(encoding="utf-8")
+
+
+OLD_BLOG_PAGE = """<html><head><meta charset="utf-8">
+<title>{title} - Ana Ruiz - Old Blog</title>{head}</head><body>
+<div id="nav"><a href="/">Home</a> <a href="/archive/">Archive</a></div>
+<div class="post"><h2><a href="/p/7.html">{title}</a></h2>
+<p>Quarterly business reviews fail when they recite numbers the customer already knows.
+Start from the customer's goals, and show progress against each of them in turn.</p>
+<p>Our <a href="/guides/qbr/">QBR guide</a> has an agenda that fits in forty-five minutes,
+with time left at the end for the customer's own questions and the next steps.</p>
+<p>Send the slides a day before, so that the meeting is spent on decisions.</p></div>
+</body></html>"""
+
+
+def test_old_site_links_are_made_absolute_or_reported(tmp_path: Path) -> None:
+    title = "Run a QBR customers want to attend"
+    without_address = tmp_path / "qbr.html"
+    without_address.write_text(OLD_BLOG_PAGE.format(title=title, head=""), encoding="utf-8")
+    with_address = tmp_path / "qbr-canonical.html"
+    with_address.write_text(
+        OLD_BLOG_PAGE.format(
+            title=title, head='<link rel="canonical" href="https://old.example.org/p/7.html">'
+        ),
+        encoding="utf-8",
+    )
+
+    result = run_import(without_address, "--out", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    front, body = read_page(only_file(tmp_path / "a"))
+    # The site name and author are cut from <title>: the article's own heading says less.
+    assert front["title"] == title
+    assert title not in body  # the heading that repeated the title is gone
+    assert "[QBR guide](/guides/qbr/)" in body
+    assert "links: 1 links keep the old site's relative addresses (e.g. /guides/qbr/)" in (
+        result.output
+    )
+
+    result = run_import(with_address, "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    _front, body = read_page(only_file(tmp_path / "b"))
+    assert "[QBR guide](https://old.example.org/guides/qbr/)" in body
+    assert "links:" not in result.output

@@ -24,6 +24,10 @@ _WECHAT_MARKERS = ("js_content", "rich_media_content", "mp.weixin.qq.com", "var 
 # file, which WeChat's `...?wx_fmt=png` do not); the real ones are put back afterwards.
 _STAND_IN = "https://image.leadpress.invalid/{}.png"
 _STAND_IN_PATTERN = re.compile(r"https://image\.leadpress\.invalid/(\d+)\.png")
+_FIRST_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.M)
+_LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# A Markdown link or image whose target is neither a full URL nor an anchor.
+_RELATIVE_LINK = re.compile(r"\]\((?!https?:|mailto:|tel:|#)([^)\s]+)")
 
 
 # Fewer words than this is a menu or a login wall, not an article (a CJK character = ½ word).
@@ -38,11 +42,18 @@ def is_wechat(html: str) -> bool:
     return any(marker in html for marker in _WECHAT_MARKERS) and "js_content" in html
 
 
-def extract_html(source: Path, html: str) -> Extracted:
-    """Read one saved web page (a WeChat article when it has WeChat's markers)."""
+def extract_html(source: Path, html: str, base_url: str | None = None) -> Extracted:
+    """Read one saved web page (a WeChat article when it has WeChat's markers).
+
+    Links and images are made absolute against the page's own address (`base_url`, else its
+    canonical or og:url), so that they still lead to the old site once imported.
+    """
     import trafilatura  # heavy; only `leadpress import` needs it
 
     document = lxml.html.document_fromstring(html)
+    base_url = base_url or _page_address(document)
+    if base_url:
+        document.make_links_absolute(base_url, resolve_base_href=True, handle_failures="ignore")
     images = _stand_in_images(document)
     wechat = is_wechat(html)
     if wechat:
@@ -73,7 +84,17 @@ def extract_html(source: Path, html: str) -> Extracted:
     if not wechat:
         _read_page_meta(trafilatura, page, result)
     markdown = _STAND_IN_PATTERN.sub(lambda m: images[int(m.group(1))], markdown)
+    result.title = _title_without_site_name(result.title, markdown)
     result.body = tidy_markdown(_drop_furniture_lines(markdown), result.title)
+    relative = _RELATIVE_LINK.findall(result.body)
+    if relative:
+        result.notes.append(
+            Note(
+                "links",
+                f"{len(relative)} links keep the old site's relative addresses (e.g. "
+                f"{relative[0]}); make them full URLs or point them at pages of this site",
+            )
+        )
     if wechat and "](https://mmbiz." in result.body:
         result.notes.append(
             Note(
@@ -83,6 +104,32 @@ def extract_html(source: Path, html: str) -> Extracted:
             )
         )
     return result
+
+
+def _page_address(document: lxml.html.HtmlElement) -> str | None:
+    """The page's own URL as it states it: <base>, the canonical link or og:url."""
+    for query in (
+        "//base/@href",
+        "//link[@rel='canonical']/@href",
+        "//meta[@property='og:url']/@content",
+    ):
+        found = [v.strip() for v in document.xpath(query) if v.strip().startswith("http")]
+        if found:
+            return found[0]
+    return None
+
+
+def _title_without_site_name(title: str | None, markdown: str) -> str | None:
+    """`Post title - Author - Blog` from <title> becomes `Post title` when the article's own
+    first heading says so."""
+    match = _FIRST_HEADING.search(markdown)
+    if not title or not match:
+        return title
+    heading = _LINK_TEXT.sub(r"\1", match.group(1)).strip(" *_")
+    rest = title[len(heading) :]
+    if heading and title.startswith(heading) and re.match(r"^\s*[-|_–—·:]\s", rest):
+        return heading
+    return title
 
 
 def _stand_in_images(document: lxml.html.HtmlElement) -> list[str]:

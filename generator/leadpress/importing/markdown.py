@@ -60,6 +60,7 @@ def tidy_markdown(body: str, title: str | None) -> str:
 
 def _same(a: str, b: str) -> bool:
     def norm(s: str) -> str:
+        s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # a heading that links to itself
         return re.sub(r"[\s*_`#\\]+", "", s).lower()
 
     return norm(a) == norm(b)

@@ -48,6 +48,7 @@ def extract_wxr(source: Path, text: str) -> list[Extracted]:
         _text(a, "{*}author_login"): _text(a, "{*}author_display_name")
         for a in channel.findall("{*}author")
     }
+    site = _text(channel, "link")
     posts: list[Extracted] = []
     for item in channel.findall("item"):
         if _text(item, "{*}post_type") != "post":
@@ -64,7 +65,7 @@ def extract_wxr(source: Path, text: str) -> list[Extracted]:
             + "</article></body></html>"
         )
         try:
-            post = extract_html(source, page)
+            post = extract_html(source, page, base_url=_text(item, "link") or site or None)
         except NoArticle:
             post = Extracted(source=source, kind="wxr", body="")
             post.notes.append(Note("body", "the post has no text"))
