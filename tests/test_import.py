@@ -160,6 +160,21 @@ def test_wechat_article_takes_title_author_and_time_from_their_places(tmp_path: 
     assert "save the images into content/" in result.output
 
 
+def test_wechat_page_saved_after_its_scripts_ran_has_the_time_on_the_page(
+    tmp_path: Path,
+) -> None:
+    page = (FIXTURES / "wechat-article.html").read_text(encoding="utf-8")
+    empty = '<em id="publish_time" class="rich_media_meta rich_media_meta_text"></em>'
+    shown = empty.replace("></em>", ">2024年3月9日 08:15</em>")
+    page = page.replace('var ct = "1709748000";', "").replace(empty, shown)
+    source = tmp_path / "saved.html"
+    source.write_text(page, encoding="utf-8")
+    result = run_import(source, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    front, _ = read_page(only_file(tmp_path / "out"))
+    assert front["date"] == date(2024, 3, 9)
+
+
 # --- a WordPress export -----------------------------------------------------------------
 
 

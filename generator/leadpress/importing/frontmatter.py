@@ -163,7 +163,19 @@ def prepare(item: Extracted, settings: Settings) -> Prepared:
         draft = True
     if draft:
         front["draft"] = True
-    return Prepared(item, front, body, front["slug"], notes)
+    return Prepared(item, _in_reading_order(front), body, front["slug"], notes)
+
+
+_ORDER = ("type", "title", "description", "date", "draft", "lang", "slug", "authors")
+
+
+def _in_reading_order(front: dict[str, Any]) -> dict[str, Any]:
+    """The fields a marketer checks first come first; `extra` comes last."""
+    ordered = {key: front[key] for key in _ORDER if key in front}
+    ordered.update({k: v for k, v in front.items() if k not in ordered and k != "extra"})
+    if "extra" in front:
+        ordered["extra"] = front["extra"]
+    return ordered
 
 
 def _author_id(name: str | None, authors: dict[str, Author]) -> str | None:

@@ -14,6 +14,7 @@ from lxml import etree
 from ..content.readtime import count_words
 from .article import Extracted, Note
 from .cleanup import is_furniture_line, tail_start
+from .dates import find_date
 from .markdown import tidy_markdown
 
 # WeChat states publication times in China Standard Time.
@@ -197,6 +198,9 @@ def _read_wechat_meta(document: lxml.html.HtmlElement, html: str, result: Extrac
     if stamp:
         moment = datetime.fromtimestamp(int(stamp.group(1)), tz=UTC)
         result.date = moment.astimezone(_WECHAT_ZONE).date()
+    else:
+        # A page saved after its scripts ran shows the time in #publish_time instead.
+        result.date = find_date(text_of("publish_time") or "")
 
 
 def _drop_furniture_lines(markdown: str) -> str:
