@@ -35,6 +35,8 @@ _HEADING_WIDTH = 44
 # A scrape that starts inside a word: `ail,處理辦公文檔…`.
 _BROKEN_START = re.compile(r"^[a-z]{1,12}[,，.;；:：]\s*(?=[^\x00-\x7f])")
 _HEAD_LINES = 8
+# Last crumbs that name the kind of page, not the article.
+_GENERIC_CRUMBS = frozenset({"正文", "内容", "內容", "详情", "詳情", "文章", "article", "post"})
 _CATEGORIES_LABEL = re.compile(
     r"(?:所属分类|所屬分類|分类|分類|categories|filed under)\s*[:：]", re.I
 )
@@ -56,7 +58,7 @@ def extract_text(source: Path, text: str) -> Extracted:
 
     lines, crumb = _read_head(lines, result)
     _read_footer(footer, result)
-    lines = [line for line in lines if line.strip() != (result.title or "\0")]
+    lines = _without_repeated_title(lines, result.title)
 
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and _BROKEN_START.match(lines[first].strip()):
@@ -107,7 +109,7 @@ def _read_head(lines: list[str], result: Extracted) -> tuple[list[str], str | No
             result.author = (byline["name"] or byline["en"]).strip()
         elif _SOURCE_LINE.match(line):
             pass
-        elif result.title is None and (crumb == line or _title_like(line)) and not kept_text(kept):
+        elif result.title is None and (crumb == line or _title_like(line)) and not _kept_text(kept):
             result.title = line
         else:
             kept.append(lines[index])
@@ -115,8 +117,16 @@ def _read_head(lines: list[str], result: Extracted) -> tuple[list[str], str | No
     return kept, crumb
 
 
-def kept_text(lines: list[str]) -> bool:
+def _kept_text(lines: list[str]) -> bool:
     return any(line.strip() for line in lines)
+
+
+def _without_repeated_title(lines: list[str], title: str | None) -> list[str]:
+    """Pages often print the title twice (in the breadcrumb and above the text); drop a
+    repeat among the first lines only, so a later line that happens to match stays."""
+    content = [i for i, line in enumerate(lines) if line.strip()][:_HEAD_LINES]
+    repeat = next((i for i in content if title and lines[i].strip() == title), None)
+    return lines if repeat is None else lines[:repeat] + lines[repeat + 1 :]
 
 
 def _title_like(line: str) -> bool:
@@ -206,7 +216,7 @@ def _to_markdown(paragraphs: list[str]) -> str:
 def _fallback_title(paragraphs: list[str], crumb: str | None, result: Extracted) -> str | None:
     """No title line: the breadcrumb's last crumb, else the first section heading, else the
     first sentence, each reported so the user can write a better one."""
-    if crumb and display_width(crumb) <= _TITLE_WIDTH:
+    if crumb and display_width(crumb) <= _TITLE_WIDTH and crumb.lower() not in _GENERIC_CRUMBS:
         result.notes.append(Note("title", "taken from the breadcrumb; check it"))
         return crumb
     for paragraph in paragraphs:
