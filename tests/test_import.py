@@ -303,6 +303,21 @@ def test_text_without_a_date_is_a_draft_dated_today(tmp_path: Path) -> None:
     assert "date: not stated in the source; written as a draft" in result.output
 
 
+def test_text_in_a_chinese_legacy_encoding_is_read(tmp_path: Path) -> None:
+    source = tmp_path / "gbk.txt"
+    source.write_bytes(
+        "线索评分的第一步\n2019年3月2日\n\n先用三个信号给线索打分，每月和销售一起复盘。\n".encode(
+            "gbk"
+        )
+    )
+    result = run_import(source, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    front, body = read_page(only_file(tmp_path / "out"))
+    assert front["title"] == "线索评分的第一步"
+    assert front["date"] == date(2019, 3, 2)
+    assert body.strip() == "先用三个信号给线索打分，每月和销售一起复盘。"
+
+
 def test_markup_characters_in_plain_text_stay_text(tmp_path: Path) -> None:
     source = tmp_path / "markup.txt"
     source.write_text(
@@ -392,6 +407,11 @@ def test_an_unreadable_source_is_named_and_the_others_are_imported(tmp_path: Pat
         (FIXTURES / "wordpress-export.xml").read_text(encoding="utf-8")[:3000], encoding="utf-8"
     )
     missing = tmp_path / "missing.html"
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text(
+        '<?xml version="1.0"?><urlset><url><loc>https://a.example/</loc></url></urlset>',
+        encoding="utf-8",
+    )
     no_article = tmp_path / "menu.html"
     no_article.write_text(
         "<html><body><nav><a href='/'>Home</a> <a href='/blog/'>Blog</a></nav></body></html>",
@@ -403,6 +423,7 @@ def test_an_unreadable_source_is_named_and_the_others_are_imported(tmp_path: Pat
         broken_export,
         missing,
         no_article,
+        sitemap,
         "--out",
         tmp_path / "out",
     )
@@ -414,7 +435,8 @@ def test_an_unreadable_source_is_named_and_the_others_are_imported(tmp_path: Pat
     )
     assert f"{missing}: CANNOT BE READ: no such file or folder" in result.output
     assert f"{no_article}: CANNOT BE READ: no text that reads as an article" in result.output
-    assert "4 sources could not be read" in result.output
+    assert f"{sitemap}: CANNOT BE READ: an XML file, but not a WordPress export" in result.output
+    assert "5 sources could not be read" in result.output
 
 
 # --- other content types ----------------------------------------------------------------

@@ -51,6 +51,8 @@ def read_source(path: Path) -> list[Extracted]:
         return posts
     if kind in ("html", "wechat"):
         return [extract_html(path, text)]
+    if text.lstrip().startswith("<?xml"):
+        raise NotAnExport("an XML file, but not a WordPress export (WXR)")
     # Pinyin insertions first: `營(yíng)銷(xiāo)` would hide a heading or a title line.
     text, removed = remove_pinyin_insertions(text)
     article = extract_text(path, text)
