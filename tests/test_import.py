@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from conftest import DEMO_NOW, SHARED, epoch, parse_page, run_leadpress
 from leadpress.cli import main
-from leadpress.importing.cleanup import remove_pinyin_insertions
+from leadpress.importing.cleanup import lost_characters, remove_pinyin_insertions
 from leadpress.importing.dates import date_line, find_date, split_date
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -511,6 +511,12 @@ def test_only_brackets_holding_pinyin_are_removed() -> None:
     assert removed == 3
 
 
+def test_only_question_marks_that_stand_for_lost_characters_are_reported() -> None:
+    assert lost_characters("钉钉?00万企业用户") == 1
+    assert lost_characters("怎么投诉?找谁?投诉后的原则是什么?") == 0
+    assert lost_characters("这是??的结果") == 1
+
+
 def test_dates_as_sources_write_them() -> None:
     assert find_date("他在2013年5月7日写道") == date(2013, 5, 7)
     assert date_line("日期:/2013-8-25") == date(2013, 8, 25)
@@ -647,7 +653,7 @@ def test_old_site_links_are_made_absolute_or_reported(tmp_path: Path) -> None:
     assert front["title"] == title
     assert title not in body  # the heading that repeated the title is gone
     assert "[QBR guide](/guides/qbr/)" in body
-    assert "links: 1 links keep the old site's relative addresses (e.g. /guides/qbr/)" in (
+    assert "links: 1 link keeps the old site's relative address (e.g. /guides/qbr/)" in (
         result.output
     )
 

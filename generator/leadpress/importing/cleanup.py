@@ -57,12 +57,15 @@ def remove_pinyin_insertions(text: str) -> tuple[str, int]:
 
 
 def lost_characters(text: str) -> int:
-    """Question marks standing between Chinese characters: characters an encoding lost."""
-    return len(re.findall(rf"(?<={_HAN})\?+(?=[{_HAN[1:-1]}\d])", text))
+    """Question marks that stand for characters an encoding lost: a run of them, or one
+    between a Chinese character and a digit (`钉钉?00万`). A single `?` before a Chinese
+    character is an ordinary question mark in text typed with ASCII punctuation."""
+    return len(re.findall(rf"\?{{2,}}|(?<={_HAN})\?(?=\d)", text))
 
 
 def pinyin_note(removed: int) -> Note:
-    return Note("body", f"removed {removed} pinyin insertions such as `營銷(yíng xiāo)`")
+    plural = "insertion" if removed == 1 else "insertions"
+    return Note("body", f"removed {removed} pinyin {plural} such as `營銷(yíng xiāo)`")
 
 
 @functools.cache

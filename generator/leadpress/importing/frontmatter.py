@@ -69,8 +69,8 @@ def prepare(item: Extracted, settings: Settings) -> Prepared:
         notes.append(
             Note(
                 "body",
-                f"{lost} characters were lost to a broken encoding in the source (shown as "
-                "`?`); compare with the original",
+                f"{lost} {'character was' if lost == 1 else 'characters were'} lost to a broken "
+                "encoding in the source (shown as `?`); compare with the original",
             )
         )
     if settings.to_simplified:

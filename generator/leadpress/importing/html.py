@@ -92,8 +92,9 @@ def extract_html(source: Path, html: str, base_url: str | None = None) -> Extrac
         result.notes.append(
             Note(
                 "links",
-                f"{len(relative)} links keep the old site's relative addresses (e.g. "
-                f"{relative[0]}); make them full URLs or point them at pages of this site",
+                f"{len(relative)} {'link keeps' if len(relative) == 1 else 'links keep'} the old "
+                f"site's relative address (e.g. {relative[0]}); make it a full URL or point it "
+                "at a page of this site",
             )
         )
     if wechat and "](https://mmbiz." in result.body:
