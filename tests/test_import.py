@@ -356,6 +356,16 @@ def test_a_folder_is_walked(tmp_path: Path) -> None:
     assert "Imported 6 articles" in result.output
 
 
+def test_default_folder_is_the_sites_articles_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: pages  # docs\n", "utf-8")
+    result = run_import(FIXTURES / "traditional.txt", "--type", "case-study")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "pages" / "case-studies").glob("*.md"))) == 1
+
+
 # --- never overwrite, dry runs, unreadable sources -------------------------------------
 
 

@@ -10,7 +10,7 @@ import click
 from ..content.models import ContentType
 from .frontmatter import FOLDER_BY_TYPE, Settings, prepare
 from .report import format_report
-from .run import find_authors, import_date, read_sources
+from .run import docs_dir, find_authors, import_date, read_sources
 from .writer import plan, write
 
 
@@ -38,8 +38,8 @@ from .writer import plan, write
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder to write into (default: content/articles, content/case-studies or "
-    "content/webinars, after --type).",
+    help="Folder to write into (default: articles/, case-studies/ or webinars/, after --type, "
+    "in the docs_dir of ./mkdocs.yml, else in content/).",
 )
 @click.option(
     "--to-simplified", is_flag=True, help="Convert traditional Chinese to simplified (OpenCC)."
@@ -68,7 +68,7 @@ def import_command(
     exits with status 1 when a source could not be read or a file was not written.
     """
     kind = ContentType(content_type)
-    out_dir = out_dir or Path("content") / FOLDER_BY_TYPE[kind]
+    out_dir = out_dir or docs_dir(Path("mkdocs.yml")) / FOLDER_BY_TYPE[kind]
     settings = Settings(
         content_type=kind,
         today=import_date(),

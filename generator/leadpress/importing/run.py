@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,6 +70,20 @@ def import_date() -> date:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return datetime.now(tz=UTC).date()
+
+
+def docs_dir(config: Path) -> Path:
+    """The site's docs_dir as mkdocs.yml names it (read as text: the file may hold tags that a
+    safe YAML loader refuses), or `content`, the folder `leadpress new` makes."""
+    if config.is_file():
+        match = re.search(
+            r"^docs_dir:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$",
+            config.read_text(encoding="utf-8"),
+            re.M,
+        )
+        if match:
+            return config.parent / match.group(1).strip()
+    return config.parent / "content"
 
 
 def find_authors(out_dir: Path) -> dict[str, Author]:
