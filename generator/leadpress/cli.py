@@ -45,11 +45,12 @@ def _include_drafts(drafts: bool) -> None:
 
 
 class _Commands(click.Group):
-    """The main group; commands with heavy imports (boto3, SQLAlchemy) load only when used,
-    so `leadpress build` does not pay for them."""
+    """The main group; commands with heavy imports (boto3, SQLAlchemy, trafilatura) load
+    only when used, so `leadpress build` does not pay for them."""
 
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "deploy": ("leadpress.deploy.cli", "deploy"),
+        "import": ("leadpress.importing.cli", "import_command"),
         "leads": ("leadpress.leads.cli", "leads"),
     }
 
