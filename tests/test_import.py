@@ -366,6 +366,22 @@ def test_default_folder_is_the_sites_articles_folder(
     assert len(list((tmp_path / "pages" / "case-studies").glob("*.md"))) == 1
 
 
+def test_on_a_multilingual_site_each_article_goes_to_its_language_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = "site_name: x\ndocs_dir: content\nplugins:\n  - leadpress/content:\n"
+    (tmp_path / "mkdocs.yml").write_text(config + "      languages: [en, zh]\n", "utf-8")
+    result = run_import(
+        FIXTURES / "traditional.txt", FIXTURES / "blog-page.html", "--to-simplified"
+    )
+    assert result.exit_code == 0, result.output
+    chinese = only_file(tmp_path / "content/zh/articles")
+    english = only_file(tmp_path / "content/en/articles")
+    assert read_page(chinese)[0]["lang"] == "zh"
+    assert read_page(english)[0]["lang"] == "en"
+
+
 # --- never overwrite, dry runs, unreadable sources -------------------------------------
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from ..content.models import ContentType
-from .frontmatter import FOLDER_BY_TYPE, Settings, prepare
+from .frontmatter import FOLDER_BY_TYPE, Prepared, Settings, prepare
 from .report import format_report
-from .run import docs_dir, find_authors, import_date, read_sources
+from .run import docs_dir, find_authors, import_date, read_sources, site_languages
 from .writer import plan, write
 
 
@@ -39,7 +40,8 @@ from .writer import plan, write
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder to write into (default: articles/, case-studies/ or webinars/, after --type, "
-    "in the docs_dir of ./mkdocs.yml, else in content/).",
+    "in the docs_dir of ./mkdocs.yml, else in content/; on a multilingual site, inside the "
+    "folder of each article's language, e.g. content/zh/articles/).",
 )
 @click.option(
     "--to-simplified", is_flag=True, help="Convert traditional Chinese to simplified (OpenCC)."
@@ -68,16 +70,27 @@ def import_command(
     exits with status 1 when a source could not be read or a file was not written.
     """
     kind = ContentType(content_type)
-    out_dir = out_dir or docs_dir(Path("mkdocs.yml")) / FOLDER_BY_TYPE[kind]
+    config = Path("mkdocs.yml")
+    folder = FOLDER_BY_TYPE[kind]
+    target: Path | Callable[[Prepared], Path] = out_dir or docs_dir(config) / folder
+    languages = site_languages(config)
+    if out_dir is None and len(languages) > 1:
+        # A multilingual site keeps each language in its folder: content/zh/articles/...
+        docs = docs_dir(config)
+
+        def target(prepared: Prepared) -> Path:
+            page_lang = prepared.front.get("lang")
+            return docs / (page_lang if page_lang in languages else languages[0]) / folder
+
     settings = Settings(
         content_type=kind,
         today=import_date(),
         lang=lang,  # type: ignore[arg-type]
         to_simplified=to_simplified,
-        authors=find_authors(out_dir),
+        authors=find_authors(docs_dir(config) / folder if out_dir is None else out_dir),
     )
     read = read_sources(list(sources))
-    planned = plan([prepare(article, settings) for article in read.articles], out_dir, force)
+    planned = plan([prepare(article, settings) for article in read.articles], target, force)
     write(planned, dry_run)
     click.echo(format_report(planned, read.failures, dry_run))
     if read.failures or any(p.outcome not in ("written", "would write") for p in planned):

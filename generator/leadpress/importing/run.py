@@ -86,6 +86,16 @@ def docs_dir(config: Path) -> Path:
     return config.parent / "content"
 
 
+def site_languages(config: Path) -> list[str]:
+    """The `languages:` of the content plugin in mkdocs.yml (read as text, like docs_dir);
+    empty for a site of one language."""
+    if config.is_file():
+        match = re.search(r"^\s+languages:\s*\[([^\]]*)\]", config.read_text("utf-8"), re.M)
+        if match:
+            return [code.strip(" '\"") for code in match.group(1).split(",") if code.strip()]
+    return []
+
+
 def find_authors(out_dir: Path) -> dict[str, Author]:
     """The site's authors (authors.yml in the output folder or up to two levels above), so
     that an author the source names can be matched to an author id."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -59,13 +60,17 @@ def check(prepared: Prepared, text: str, display_path: str) -> list[str]:
     return [str(problem) for problem in problems]
 
 
-def plan(items: list[Prepared], out_dir: Path, force: bool) -> list[Planned]:
-    """Decide each article's file: `<slug>.md` in `out_dir`. Without `force`, an existing
-    file, or one an earlier source of the same run claimed, is left alone."""
+def plan(
+    items: list[Prepared], out_dir: Path | Callable[[Prepared], Path], force: bool
+) -> list[Planned]:
+    """Decide each article's file: `<slug>.md` in `out_dir` (or the folder it gives for the
+    article, e.g. by its language). Without `force`, an existing file, or one an earlier
+    source of the same run claimed, is left alone."""
     claimed: dict[Path, Prepared] = {}
     planned: list[Planned] = []
     for prepared in items:
-        path = out_dir / f"{prepared.slug}.md"
+        folder = out_dir(prepared) if callable(out_dir) else out_dir
+        path = folder / f"{prepared.slug}.md"
         if path in claimed and not force:
             planned.append(
                 Planned(
