@@ -83,7 +83,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return False
         content = config.plugins.get(CONTENT_PLUGIN)
         if isinstance(content, ContentPlugin) and content.site is not None:
-            return content.site.listing_for(page.file.src_uri) is None
+            src_uri = page.file.src_uri
+            document = content.site.document_for(src_uri)
+            if document is not None and document.meta.noindex:
+                return False
+            return content.site.listing_for(src_uri) is None
         return True
 
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -16,7 +16,8 @@ from .indexing import BUNDLE_DIR
 
 _MAIN_CONTENT = re.compile(r'<article class="md-content__inner[^"]*"')
 _NOINDEX = re.compile(r'<meta name="robots" content="[^"]*\bnoindex\b', re.IGNORECASE)
-_SITE_HEADER = '<header class="md-header"'  # a landing page's header has its own class
+_SITE_HEADER = re.compile(r'<header class="md-header\b([^"]*)"')
+_LANDING_HEADER = "lp-header"  # a landing page's header: no search, its one path is the CTA
 
 
 def is_noindex(page_html: str) -> bool:
@@ -51,10 +52,12 @@ def add_search_box(
     A `?q=` in the address opens the dialog with that query, as the home page's structured
     data promises search engines.
     """
-    start = page_html.find(_SITE_HEADER)
-    header_end = page_html.find("</header>", start)
-    nav_end = page_html.rfind("</nav>", start, header_end)
-    if start < 0 or header_end < 0 or nav_end < 0:
+    header = _SITE_HEADER.search(page_html)
+    if header is None or _LANDING_HEADER in header.group(1):
+        return page_html
+    header_end = page_html.find("</header>", header.end())
+    nav_end = page_html.rfind("</nav>", header.end(), header_end)
+    if header_end < 0 or nav_end < 0:
         return page_html
     bundle = escape(bundle_url(site_path))
     root = escape(site_path if site_path.endswith("/") else site_path + "/")
