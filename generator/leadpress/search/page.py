@@ -63,7 +63,7 @@ def add_search_box(
     root = escape(site_path if site_path.endswith("/") else site_path + "/")
     button = (
         '\n    <div class="md-header__option leadpress-search">'
-        f'<pagefind-modal-trigger compact placeholder="{escape(label)}">'
+        f'<pagefind-modal-trigger compact hide-shortcut placeholder="{escape(label)}">'
         "</pagefind-modal-trigger></div>\n  "
     )
     dialog = (
