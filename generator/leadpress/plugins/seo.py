@@ -145,8 +145,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             twitter_site=self.config.twitter_site,
             # Each of these opens its search for `?q=`, as the SearchAction promises.
             search=any(
-                name in config.plugins
-                for name in ("search", "material/search", "leadpress/search")
+                name in config.plugins for name in ("search", "material/search", "leadpress/search")
             ),
             currency=self.config.currency,
         )
