@@ -27,7 +27,6 @@ nav:
   - 文章: articles/index.md
   - 关于: about.md
 plugins:
-  - search
   - leadpress/content:
       timezone: Asia/Shanghai
       languages: [zh, en]
@@ -185,9 +184,9 @@ def test_each_language_has_its_own_feeds(built: Path) -> None:
 def test_interface_and_dates_in_the_page_language(built: Path) -> None:
     zh = _soup(built, "articles/ke-hu-guan-xi-guan-li-ru-men")
     en = _soup(built, "en/articles/crm-basics")
-    # The theme's own strings follow the page (its search box), and ours do too.
-    assert zh.find("input", attrs={"name": "query"})["placeholder"] == "搜索"
-    assert en.find("input", attrs={"name": "query"})["placeholder"] == "Search"
+    # The theme's own strings follow the page (its skip link), and ours do too.
+    assert zh.select_one("a.md-skip").get_text(strip=True) == "跳转至"
+    assert en.select_one("a.md-skip").get_text(strip=True) == "Skip to content"
     assert "2026年1月15日" in zh.get_text()
     assert "January 15, 2026" in en.get_text()
     # The tabs of a Chinese page lead to Chinese pages; of an English page, to English ones.

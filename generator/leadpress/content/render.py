@@ -118,15 +118,6 @@ def _split_heading(html: str) -> tuple[Markup | None, str]:
     return Markup(match.group(1)), html[match.end() :]
 
 
-_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
-
-
-def label_search_dialog(page_html: str, lang: str) -> str:
-    """Give the theme's search dialog a name, as screen readers (and axe) require."""
-    label = translate(lang, "search")
-    return page_html.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + f' aria-label="{label}">', 1)
-
-
 def set_page_language(page_html: str, lang: str) -> str:
     """Give a whole page's `<html>` element the language of its content.
 

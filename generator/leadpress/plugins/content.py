@@ -21,7 +21,7 @@ from ..content.collections import Listing, Settings, SiteContent, build_clock, b
 from ..content.languages import Languages
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import LISTED_TYPES
-from ..content.render import Renderer, label_search_dialog, set_page_language
+from ..content.render import Renderer, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
 from .languages import LANGUAGE_CODE, PageLanguages
@@ -222,7 +222,6 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         lang = self.site.lang_of(page.file.src_uri, page.meta.get("lang"))
         if self.pages is not None:
             self.pages.undress()
-        output = label_search_dialog(output, lang)
         if lang != self.settings.default_lang:
             return set_page_language(output, lang)
         return output

@@ -143,7 +143,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             title_template=self.config.title_template,
             title_max=self.config.audit.title_max,
             twitter_site=self.config.twitter_site,
-            search="search" in config.plugins or "material/search" in config.plugins,
+            # Each of these opens its search for `?q=`, as the SearchAction promises.
+            search=any(
+                name in config.plugins for name in ("search", "material/search", "leadpress/search")
+            ),
             currency=self.config.currency,
         )
         return nav
