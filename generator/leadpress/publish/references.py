@@ -106,7 +106,9 @@ def _rewrite_tag(tag_text: str, rewrite: Rewrite) -> str:
             new = rewrite(value.strip()) or value
         if new == value:
             return match.group(0)
-        return f'{match.group("name")}{match.group("eq")}"{html.escape(new, quote=True)}"'
+        # In a double-quoted value only `&` and `"` need escaping; the rest stays as written.
+        escaped = new.replace("&", "&amp;").replace('"', "&quot;")
+        return f'{match.group("name")}{match.group("eq")}"{escaped}"'
 
     name_end = re.match(r"<\s*[^\s>/]+", tag_text)
     cut = name_end.end() if name_end else 0
