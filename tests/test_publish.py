@@ -46,7 +46,7 @@ INLINE = frozenset({
     "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "img",
     "input", "label", "button", "select", "svg", "path", "use", "wbr",
 })
-# fmt: on  # fmt: skip
+# fmt: on
 
 
 def _configure(root: Path, options: str = "", site_url: str | None = None) -> None:
