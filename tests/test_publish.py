@@ -125,16 +125,23 @@ def _words(element: lxml_html.HtmlElement) -> list[str]:
 
 def _meaning(text: str) -> dict[str, object]:
     tree = lxml_html.document_fromstring(text)
-    links = []
+    links, elements = [], []
     for element in tree.iter():
         if isinstance(element.tag, str):
             for name in URL_ATTRIBUTES:
                 value = element.get(name)
                 if value is not None:
                     links.append((element.tag, name, " ".join(value.split())))
+            # Every attribute, which selectors may match (inline CSS is minified: only kept).
+            attributes = {
+                name: "" if name == "style" else " ".join(value.split())
+                for name, value in element.attrib.items()
+            }
+            elements.append((element.tag, attributes))
     return {
         "words": _words(tree),
         "links": links,
+        "elements": elements,
         "json_ld": [
             json.loads(s.text)
             for s in tree.iter("script")
@@ -188,6 +195,18 @@ def test_minifying_keeps_whitespace_where_it_shows_and_data_blocks_as_written() 
     assert "<pre>  two\n    lines  </pre>" in smaller
     assert ">  keep\n me </textarea>" in smaller
     assert "Run <code>" in smaller  # ordinary text is collapsed
+
+
+def test_minifying_keeps_attributes_that_selectors_match() -> None:
+    page = (
+        '<!doctype html><html><head><title>T</title></head><body><form method="get">'
+        '<input type="text" name="q"><button type="submit" class="go">Go</button></form>'
+        '<a href="/x?a=1&amp;b=2" target="_self">x</a></body></html>'
+    )
+    tree = lxml_html.document_fromstring(minify_page(page))
+    assert tree.xpath("//form[@method='get']/button[@type='submit']")
+    assert tree.xpath("//input[@type='text']") and tree.xpath("//a[@target='_self']")
+    assert tree.xpath("//a/@href") == ["/x?a=1&b=2"]
 
 
 def _resolve(site: Path, page: str, url: str) -> Path | None:

@@ -37,8 +37,9 @@ try {
     seen.csp_header = (await response.allHeaders())["content-security-policy"] || null;
     if (plan.search_query && url === plan.urls[0]) {
       // The theme's search runs in a worker loaded from the site: it must work under the CSP.
-      await page.locator("label[for='__search']").first().click();
-      await page.locator("input[data-md-component='search-query']").fill(plan.search_query);
+      const query = page.locator("input[data-md-component='search-query']");
+      await query.focus();
+      await query.fill(plan.search_query);
       await page.waitForSelector(".md-search-result__item", { timeout: 15000 });
       seen.search_results = await page.locator(".md-search-result__item").count();
     }
