@@ -39,7 +39,7 @@ try {
       // The theme's search runs in a worker loaded from the site: it must work under the CSP.
       const query = page.locator("input[data-md-component='search-query']");
       await query.focus();
-      await query.fill(plan.search_query);
+      await page.keyboard.type(plan.search_query); // the theme searches as keys are released
       await page.waitForSelector(".md-search-result__item", { timeout: 15000 });
       seen.search_results = await page.locator(".md-search-result__item").count();
     }
