@@ -1,7 +1,7 @@
 """The publishing steps over a built site, in the order that keeps every hash true:
 minify stylesheets and scripts, fingerprint assets (hash of the final bytes), rewrite and
-minify pages, write `_headers` with the hashes of the pages' final inline scripts, and last
-pre-compress what is served."""
+minify pages (collecting the hashes of their final inline scripts), pre-compress what is
+served, and last write `_headers`, whose Cache-Control rules then cover the copies too."""
 
 from __future__ import annotations
 
