@@ -652,3 +652,18 @@ def test_the_form_still_posts_to_the_lead_service_under_the_csp(served: dict) ->
         rows = connection.execute("SELECT attribution FROM leads").fetchall()
     assert len(rows) == 1
     assert json.loads(rows[0][0])["first_ref"] == "cspok1"
+
+
+def test_a_site_published_under_a_path_rewrites_its_root_relative_urls(tmp_path: Path) -> None:
+    from leadpress.publish.fingerprint import rewriter
+    from leadpress.publish.references import rewrite_html
+
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "assets/app.js").write_text("run()")
+    page = '<script src="/docs/assets/app.js"></script><a href="/elsewhere/app.js">x</a>'
+    (site / "index.html").write_text(page)
+    renamed = fingerprint_site(site, "https://example.com/docs/").renamed
+    new = rewrite_html(page, rewriter(renamed, "index.html", "/docs/"))
+    name = Path(renamed["assets/app.js"]).name
+    assert new == f'<script src="/docs/assets/{name}"></script><a href="/elsewhere/app.js">x</a>'

@@ -75,6 +75,8 @@ def rewriter(renamed: Mapping[str, str], from_path: str, base_path: str) -> Rewr
 
 def absolute_references(texts: Iterable[str], site_url: str) -> set[str]:
     """Site files named by an absolute URL (site_url + path) anywhere in these texts."""
+    if "://" not in site_url:  # no site_url: the site has no absolute URLs of its own
+        return set()
     pattern = re.compile(re.escape(site_url) + r"""([^\s"'<>()\\]*)""")
     found: set[str] = set()
     for text in texts:
