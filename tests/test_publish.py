@@ -667,3 +667,24 @@ def test_a_site_published_under_a_path_rewrites_its_root_relative_urls(tmp_path:
     new = rewrite_html(page, rewriter(renamed, "index.html", "/docs/"))
     name = Path(renamed["assets/app.js"]).name
     assert new == f'<script src="/docs/assets/{name}"></script><a href="/elsewhere/app.js">x</a>'
+
+
+def test_the_web_app_manifest_names_the_fingerprinted_icons(tmp_path: Path) -> None:
+    from leadpress.publish.site import PublishSettings, publish_site
+
+    site = tmp_path / "site"
+    (site / "assets/icons").mkdir(parents=True)
+    (site / "assets/icons/icon-192.png").write_bytes(b"\x89PNG icon")
+    manifest = {"name": "T", "icons": [{"src": "assets/icons/icon-192.png", "sizes": "192x192"}]}
+    (site / "site.webmanifest").write_text(json.dumps(manifest))
+    (site / "index.html").write_text(
+        '<!doctype html><html><head><title>T</title><link rel="manifest" href="site.webmanifest">'
+        '<link rel="icon" href="assets/icons/icon-192.png"></head><body></body></html>'
+    )
+    publish_site(site, PublishSettings(site_url="https://example.com/", headers=False))
+    icon = json.loads((site / "site.webmanifest").read_text())["icons"][0]["src"]
+    assert is_fingerprinted(icon) and (site / icon).is_file()
+    assert (
+        f'href="{icon}"' in (site / "index.html").read_text()
+        or f"href={icon}" in (site / "index.html").read_text()
+    )
