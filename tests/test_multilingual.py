@@ -271,3 +271,14 @@ def test_demo_is_bilingual(demo_site: Path) -> None:
     assert len(in_both) >= 2 * 3
     sources = list((REPO / "content").glob("*/articles/*.md"))
     assert {path.parent.parent.name for path in sources} == {"en", "zh"}
+
+
+def test_the_themes_root_language_lookup_is_turned_off(built: Path) -> None:
+    """The theme would fetch sitemap.xml beside every hreflang link (404s in the console on
+    every translated page); the switcher links to translations itself."""
+    bundles = list((built / "assets/javascripts").glob("bundle.*.js"))
+    assert bundles
+    for bundle in bundles:
+        text = bundle.read_text(encoding="utf-8")
+        assert '"link[rel=alternate]"' not in text
+        assert "link[rel=alternate][data-leadpress-none]" in text

@@ -107,6 +107,11 @@ def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> N
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--drafts", is_flag=True, help="Include drafts and pages dated in the future.")
 @click.option("-s", "--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--precompress",
+    is_flag=True,
+    help="Also write .gz and .br copies of the text files (leadpress/publish).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print debug messages.")
 def build(
@@ -114,6 +119,7 @@ def build(
     site_dir: str | None,
     drafts: bool,
     strict: bool,
+    precompress: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -127,6 +133,8 @@ def build(
 
     _setup_logging(verbose, quiet)
     _include_drafts(drafts)
+    if precompress:  # the publish plugin reads this, as the content plugin reads drafts
+        os.environ["LEADPRESS_PRECOMPRESS"] = "1"
     try:
         config = load_site_config(config_file, strict=strict, site_dir=site_dir)
         report = build_atomically(config)

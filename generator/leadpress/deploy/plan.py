@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
-import re
 import unicodedata
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..publish.names import is_fingerprinted
 
 # Cache-Control values. Fingerprinted files never change under their name; pages must be
 # re-checked on every visit so a deploy shows at once; the rest may be a few minutes stale.
@@ -75,9 +76,6 @@ RULES_BY_EXTENSION: dict[str, Rule] = {
 }
 # Pre-compressed copies (`main.css.gz`) are served with the original's type.
 ENCODINGS = {".gz": "gzip", ".br": "br"}
-# A content hash between dots: main.57a0d79d.min.css, card.3f2a9c1b.png. At least one digit,
-# so an ordinary hex-letter word between dots is not mistaken for one.
-FINGERPRINT = re.compile(r"\.(?=[0-9a-f]*[0-9])[0-9a-f]{8,}\.", re.IGNORECASE)
 # Folder metadata that desktop file managers drop into the site folder.
 IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
@@ -110,7 +108,7 @@ def headers_for(key: str) -> Headers:
         guessed, compressed = mimetypes.guess_type(name, strict=False)
         rule = Rule(guessed if guessed and not compressed else "application/octet-stream")
     cache = rule.cache_control
-    if cache == SHORT and FINGERPRINT.search(name):
+    if cache == SHORT and is_fingerprinted(name):
         cache = IMMUTABLE
     return Headers(rule.content_type, cache, encoding, rule.phase)
 

@@ -45,11 +45,13 @@ from ..content.render import set_page_language
 from ..content.urls import relative_url
 from ..problems import Problem, format_problems
 from .content import ContentPlugin
+from .publish import write_site_redirects
 
 log = get_plugin_logger(__name__)
 
 CONTENT_PLUGIN = "leadpress/content"
 FORMS_PLUGIN = "leadpress/forms"
+PUBLISH_PLUGIN = "leadpress/publish"
 TEMPLATE = "leadpress/landing-page.html"
 # Material's parts a landing page leaves out: the visitor's one path is the form.
 LANDING_HIDE = ("footer", "navigation", "path", "toc")
@@ -232,6 +234,10 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             return set_page_language(output, lang)
         return output
 
+    def redirect_lines(self) -> list[str]:
+        """Short links as `_redirects` rules, for CDNs that answer them without a page."""
+        return redirects_file(self.links).splitlines()
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.link_problems:
             raise PluginError(format_problems(self.link_problems))
@@ -241,12 +247,10 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
             target = site_dir / link.redirect_path / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(redirect_page(link, langs[link.campaign]), encoding="utf-8")
-        redirects = redirects_file(self.links)
-        own = Path(config.docs_dir, "_redirects")
-        if own.is_file():  # the site's own rules first: a CDN applies the first match
-            redirects = own.read_text(encoding="utf-8").rstrip("\n") + "\n" + redirects
-        if redirects:
-            (site_dir / "_redirects").write_text(redirects, encoding="utf-8")
+        if PUBLISH_PLUGIN not in config.plugins:
+            # leadpress/publish writes _redirects when it runs; without it, this plugin does,
+            # with the same rules from the same place.
+            write_site_redirects(config)
         for file in self.files:
             campaign = file.campaign
             if not (campaign.publish_links or self.config.publish_links):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from html import escape
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -24,7 +25,7 @@ from ..content.models import LISTED_TYPES
 from ..content.render import Renderer, set_page_language
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
-from .languages import LANGUAGE_CODE, PageLanguages
+from .languages import LANGUAGE_CODE, PageLanguages, quiet_theme_alternates
 
 log = get_plugin_logger(__name__)
 
@@ -216,6 +217,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if document is not None and document.kind in LISTED_TYPES:
             return self.renderer.document_html(html, document)
         return html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.pages is not None and not quiet_theme_alternates(Path(config.site_dir)):
+            log.warning(
+                "The theme's script no longer matches what Leadpress expects; its language "
+                "links may fetch missing sitemap.xml files (harmless 404s in the console)"
+            )
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         assert self.site is not None

@@ -23,6 +23,13 @@ from ..content.languages import Languages, display_name
 from ..content.strings import translate
 from ..content.urls import url_of
 
+# The theme's script fetches `sitemap.xml` beside every `<link rel="alternate">` to move a
+# reader between language roots. Leadpress's hreflang links name each page's translation
+# (so those fetches would 404 on every translated page), and its switcher already links to
+# the translation: the script's selector is narrowed to links no page has.
+THEME_ALTERNATES = '"link[rel=alternate]"'
+NO_ALTERNATES = '"link[rel=alternate][data-leadpress-none]"'
+
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 NavItem = Page | Section | Link
@@ -148,3 +155,14 @@ class PageLanguages:
                 url = url_of(self.languages.home_uri(code), self.config.use_directory_urls)
             entries.append({"name": display_name(code), "link": url or "./", "lang": code})
         return entries
+
+
+def quiet_theme_alternates(site_dir: Path) -> int:
+    """Turn off the theme's sitemap lookups of alternate links; returns the scripts changed."""
+    changed = 0
+    for bundle in sorted(Path(site_dir, "assets", "javascripts").glob("bundle.*.js")):
+        text = bundle.read_text(encoding="utf-8")
+        if text.count(THEME_ALTERNATES) == 1:
+            bundle.write_text(text.replace(THEME_ALTERNATES, NO_ALTERNATES), encoding="utf-8")
+            changed += 1
+    return changed
