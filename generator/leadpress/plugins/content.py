@@ -18,7 +18,12 @@ from mkdocs.structure.pages import Page
 from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import LISTED_TYPES
-from ..content.render import Renderer, label_search_dialog, set_page_language
+from ..content.render import (
+    Renderer,
+    label_search_dialog,
+    set_page_language,
+    unlink_missing_toc_toggle,
+)
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
 
@@ -157,7 +162,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         assert self.site is not None
         document = self.site.document_for(page.file.src_uri)
         lang = document.lang if document is not None else self.settings.default_lang
-        output = label_search_dialog(output, lang)
+        output = unlink_missing_toc_toggle(label_search_dialog(output, lang))
         if lang != self.settings.default_lang:
             return set_page_language(output, lang)
         return output
