@@ -54,6 +54,8 @@ try {
       scores,
       failing,
       performance_runs: runs.map((r) => Math.round((r.categories.performance.score || 0) * 100)),
+      // Lighthouse's measure of this machine's CPU speed at the time (a desktop: ~1000-2000).
+      benchmark_index: Math.round(lhr.environment.benchmarkIndex),
       runtimeError: lhr.runtimeError ? lhr.runtimeError.message : null,
       warnings: lhr.runWarnings,
     };
