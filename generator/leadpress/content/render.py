@@ -118,6 +118,22 @@ def _split_heading(html: str) -> tuple[Markup | None, str]:
     return Markup(match.group(1)), html[match.end() :]
 
 
+_TOC_TITLE = '<label class="md-nav__title" for="__toc">'
+_TOC_TOGGLE = 'id="__toc"'
+
+
+def unlink_missing_toc_toggle(page_html: str) -> str:
+    """Drop the table of contents title's `for="__toc"` when the page has no such toggle.
+
+    The theme draws the toggle only inside the navigation entry of the current page; pages
+    reached through listings are not in the navigation, and a label for a control that does
+    not exist is invalid HTML (the Nu checker reports it on every article).
+    """
+    if _TOC_TOGGLE in page_html:
+        return page_html
+    return page_html.replace(_TOC_TITLE, '<label class="md-nav__title">')
+
+
 def set_page_language(page_html: str, lang: str) -> str:
     """Give a whole page's `<html>` element the language of its content.
 

@@ -22,7 +22,7 @@ from ..content.collections import Listing, Settings, SiteContent, build_clock, b
 from ..content.languages import Languages
 from ..content.loading import Parsed, Source, load_authors, parse_source
 from ..content.models import LISTED_TYPES
-from ..content.render import Renderer, set_page_language
+from ..content.render import Renderer, set_page_language, unlink_missing_toc_toggle
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
 from .languages import LANGUAGE_CODE, PageLanguages, quiet_theme_alternates
@@ -230,6 +230,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         lang = self.site.lang_of(page.file.src_uri, page.meta.get("lang"))
         if self.pages is not None:
             self.pages.undress()
+        output = unlink_missing_toc_toggle(output)
         if lang != self.settings.default_lang:
             return set_page_language(output, lang)
         return output
@@ -250,5 +251,11 @@ def _move(file: File, uri: str, config: MkDocsConfig) -> None:
 
 
 def _listing_source(listing: Listing) -> str:
-    front = {"title": listing.title, "description": listing.description}
+    # Listings repeat their entries' titles and summaries: in the search index they would only
+    # duplicate hits, and make the index every page downloads and parses a fifth larger.
+    front = {
+        "title": listing.title,
+        "description": listing.description,
+        "search": {"exclude": True},
+    }
     return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
