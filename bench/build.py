@@ -318,6 +318,7 @@ def write_leadpress_site(root: Path, specs: Sequence[PageSpec], seed: int) -> in
                         "cards": {"colour": "#0f5f5c"},
                     }
                 },
+                "leadpress/buildcache",
             ],
             "markdown_extensions": MARKDOWN_EXTENSIONS,
             "validation": {

@@ -163,6 +163,7 @@ class _Site:
         self.host = parts.netloc.lower()
         self.prefix = unquote(parts.path) or "/"  # e.g. "/docs/" for a site in a sub-folder
         self._anchors: dict[str, frozenset[str]] = {}
+        self._existing: dict[str, bool] = {}  # the folder does not change during an audit
 
     def load(self, file: Path) -> _Page:
         relative = file.relative_to(self.dir).as_posix()
@@ -210,9 +211,15 @@ class _Site:
         for candidate in candidates:
             if ".." in candidate.split("/"):
                 continue
-            if (self.dir / candidate).is_file():
+            if self._is_file(candidate):
                 return candidate
         return None
+
+    def _is_file(self, relative: str) -> bool:
+        # Every page links the same nav and listings: look each file up once, not per link.
+        if relative not in self._existing:
+            self._existing[relative] = (self.dir / relative).is_file()
+        return self._existing[relative]
 
     def anchors(self, file: str) -> frozenset[str]:
         if file not in self._anchors:
