@@ -4,6 +4,7 @@ without the cache."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -188,7 +189,8 @@ def test_convert_gives_what_mkdocs_page_render_gives(tmp_path: Path) -> None:
         {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
         20,
     )
-    converted = md.convert(settings, "guide/usage.md", text)
+    # Workers started fresh (spawn) receive the settings pickled.
+    converted = md.convert(pickle.loads(pickle.dumps(settings)), "guide/usage.md", text)
     assert converted.content == expected.content
     assert 'href="../setup/#install"' in converted.content
     assert converted.title == expected._title_from_render == "Using it"

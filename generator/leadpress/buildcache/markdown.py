@@ -33,6 +33,7 @@ PAGES_LOGGER = "mkdocs.structure.pages"  # the logger MkDocs' link checks write 
 # Extensions that read other files while converting: those files are not part of the key,
 # so with any of them configured nothing is stored between builds.
 READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
+_LINK_CHECKS = ("not_found", "anchors", "absolute_links", "unrecognized_links")
 _VERSIONED = ("leadpress", "mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 
 
@@ -120,13 +121,13 @@ def render_settings(
     log_level: int,
 ) -> RenderSettings:
     config = RenderConfig(markdown_extensions=markdown_extensions, mdx_configs=dict(mdx_configs))
-    config.validation = SimpleNamespace(links=validation_links)
+    # The values themselves (ints, or MkDocs' enum that it compares by identity), in a plain
+    # namespace that pickles for workers started fresh.
+    levels = {name: getattr(validation_links, name) for name in _LINK_CHECKS}
+    config.validation = SimpleNamespace(links=SimpleNamespace(**levels))
     config.use_directory_urls = use_directory_urls
     files = TargetFiles(targets)
-    links = {
-        name: int(getattr(validation_links, name))
-        for name in ("not_found", "anchors", "absolute_links", "unrecognized_links")
-    }
+    links = {name: int(level) for name, level in levels.items()}
     facts = {
         "format": FORMAT_VERSION,
         "versions": _versions(),
