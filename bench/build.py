@@ -422,6 +422,7 @@ def change_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int)
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system, of the process and the workers it waited for
     tree_rss_mb: float  # peak of the summed RSS of the process and its descendants
     own_rss_mb: float  # the process's own peak (wait4 rusage)
 
@@ -434,6 +435,10 @@ class Result:
     @property
     def seconds(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
     def tree_rss_mb(self) -> float:
@@ -492,7 +497,8 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
     if process.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{' '.join(command)} failed in {cwd} ({process.returncode}):\n{tail}")
-    return Run(seconds, peak / 1024, usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, peak / 1024, usage.ru_maxrss / 1024)
 
 
 def hugo_binary() -> str:
@@ -561,7 +567,7 @@ def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> 
     base = results.get("mkdocs")
     hugo = results.get("hugo")
     header = (
-        f"{'build':<30} {'wall s':>7} {'pages/s':>8} {'peak MB':>8} {'own MB':>7} "
+        f"{'build':<30} {'wall s':>7} {'CPU s':>7} {'pages/s':>8} {'peak MB':>8} {'own MB':>7} "
         f"{'/ mkdocs':>9} {'/ Hugo':>7}"
     )
     print(header)
@@ -573,12 +579,14 @@ def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> 
         vs_base = f"{r.seconds / base.seconds:8.2f}x" if base else f"{'-':>9}"
         vs_hugo = f"{r.seconds / hugo.seconds:6.2f}x" if hugo else f"{'-':>7}"
         print(
-            f"{LABELS[build]:<30} {r.seconds:7.2f} {n / r.seconds:8.1f} {r.tree_rss_mb:8.0f} "
+            f"{LABELS[build]:<30} {r.seconds:7.2f} {r.cpu_seconds:7.2f} {n / r.seconds:8.1f} "
+            f"{r.tree_rss_mb:8.0f} "
             f"{r.own_rss_mb:7.0f} {vs_base} {vs_hugo}"
         )
     print(
-        "(wall s: median of runs; peak MB: process and children together; own MB: the "
-        "main process; ratios: wall time over that of the baseline in this run)"
+        "(wall s: median of runs; CPU s: user + system time of the build and its workers, "
+        "less sensitive to a loaded machine; peak MB: process and children together; own MB: "
+        "the main process; ratios: wall time over that of the baseline in this run)"
     )
 
 
