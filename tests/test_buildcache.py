@@ -138,6 +138,17 @@ def test_cache_off_by_environment_keeps_nothing(tmp_path: Path) -> None:
     assert _conversions(result.stderr)[1] == 0
 
 
+def test_a_quiet_build_and_a_normal_build_share_the_cache(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    quiet = run_leadpress("build", "-q", cwd=site)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "missing.md" in quiet.stderr  # warnings still show when quiet
+    normal = run_leadpress("build", cwd=site)
+    assert normal.returncode == 0, normal.stderr
+    assert _conversions(normal.stderr)[0] == 0
+    assert "missing.md" in normal.stderr
+
+
 def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
     site = _write_site(tmp_path / "site", cached=True)
     (site / ".leadpress-cache").mkdir()
@@ -227,6 +238,7 @@ def test_page_key_changes_with_every_input(tmp_path: Path) -> None:
     assert md.page_key(settings(mdx_configs={"toc": {}}), "a.md", "# A\n") != base
     assert md.page_key(settings(use_directory_urls=False), "a.md", "# A\n") != base
     assert md.page_key(settings(log_level=10), "a.md", "# A\n") != base
+    assert md.page_key(settings(log_level=30), "a.md", "# A\n") == base  # `-q` shares it
     stricter = SimpleNamespace(not_found=40, anchors=20, absolute_links=20, unrecognized_links=20)
     assert md.page_key(settings(validation_links=stricter), "a.md", "# A\n") != base
     moved = {"a.md": md.LinkTarget("a.md", "elsewhere/", InclusionLevel.INCLUDED)}

@@ -70,7 +70,7 @@ class RenderSettings:
 
     config: RenderConfig
     files: TargetFiles
-    log_level: int
+    log_level: int  # the lowest level of the lines a conversion keeps
     fingerprint: str = ""
 
 
@@ -135,13 +135,16 @@ def render_settings(
         "configs": _plain(dict(mdx_configs)),
         "links": links,
         "directory_urls": use_directory_urls,
-        # Whether MkDocs records links to anchors depends on the log level.
-        "log_level": log_level,
+        # MkDocs records links to anchors unless it logs debug messages. Otherwise the
+        # conversion keeps every line from INFO up and the replay filters them, so `-q`
+        # and a normal build share the cache.
+        "debug": log_level <= logging.DEBUG,
         "files": sorted((t.src_uri, t.url, t.inclusion.value) for t in files.targets.values()),
     }
     encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False).encode("utf-8")
     fingerprint = hashlib.sha256(encoded).hexdigest()
-    return RenderSettings(config, files, log_level, fingerprint)
+    kept = logging.DEBUG if log_level <= logging.DEBUG else logging.INFO
+    return RenderSettings(config, files, kept, fingerprint)
 
 
 def cacheable(markdown_extensions: list[Any]) -> bool:
