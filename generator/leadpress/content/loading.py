@@ -111,9 +111,25 @@ _FrontMatterLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
 )
 
+# libyaml's parser, with the same constructors: about ten times as fast on large sites.
+_FastFrontMatterLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+    _FastFrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
+    )
+
 
 class _Handler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
+        if _FastFrontMatterLoader is not None:
+            try:
+                return yaml.load(fm, Loader=_FastFrontMatterLoader)
+            except yaml.YAMLError:
+                pass  # parsed again below, for the pure-Python parser's exact message
         return yaml.load(fm, Loader=_FrontMatterLoader)
 
 

@@ -20,6 +20,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
 
+from ..buildcache.cards import write_cards
 from ..content.collections import Document, SiteContent
 from ..content.models import ContentType
 from ..content.readtime import has_cjk
@@ -117,6 +118,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.findings = []
         self.json_ld_types = set()
         self.committed = last_commit_dates(Path(config.docs_dir))
+        self.pending_cards: list[tuple[CardSpec, Path]] = []  # drawn together after the pages
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # After every plugin's on_files, so the order of `plugins:` does not matter.
@@ -214,9 +216,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
                 "set `cards: {font: path/to/font.otf}` under leadpress/seo."
             )
         path = card_path(page.url)
-        target = Path(config.site_dir, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(self.cards.card(spec))
+        self.pending_cards.append((spec, Path(config.site_dir, path)))
         return Image(self.site.url + path, *CARD_SIZE, alt=spec.title)
 
     @event_priority(-100)  # last: the audit reads every file the other plugins wrote
@@ -230,6 +230,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         (site_dir / "robots.txt").write_text(robots_txt(self.site.url, existing), "utf-8")
         log.debug("JSON-LD types: %s", ", ".join(sorted(self.json_ld_types)))
         if self.cards is not None:
+            write_cards(self.cards, self.pending_cards)  # before the audit looks for them
             drawn, reused = self.cards.rendered, self.cards.reused
             log.debug("Social cards: %d drawn, %d from the cache", drawn, reused)
         if self.config.audit.enabled:

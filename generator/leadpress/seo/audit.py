@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -163,6 +163,7 @@ class _Site:
         self.host = parts.netloc.lower()
         self.prefix = unquote(parts.path) or "/"  # e.g. "/docs/" for a site in a sub-folder
         self._anchors: dict[str, frozenset[str]] = {}
+        self._existing: dict[str, bool] = {}  # the folder does not change during an audit
 
     def load(self, file: Path) -> _Page:
         relative = file.relative_to(self.dir).as_posix()
@@ -210,9 +211,15 @@ class _Site:
         for candidate in candidates:
             if ".." in candidate.split("/"):
                 continue
-            if (self.dir / candidate).is_file():
+            if self._is_file(candidate):
                 return candidate
         return None
+
+    def _is_file(self, relative: str) -> bool:
+        # Every page links the same nav and listings: look each file up once, not per link.
+        if relative not in self._existing:
+            self._existing[relative] = (self.dir / relative).is_file()
+        return self._existing[relative]
 
     def anchors(self, file: str) -> frozenset[str]:
         if file not in self._anchors:
@@ -513,25 +520,33 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=_sort_key)
 
 
+_EMPTY = _parse(b"<html><head></head><body></body></html>")
+_EMPTY_HEAD, _EMPTY_BODY = _EMPTY.find("head"), _EMPTY.find("body")
+
+
 def audit_site(site_dir: Path, site_url: str, rules: AuditRules = AuditRules()) -> list[Finding]:
     """Check every built page under `site_dir`, published at `site_url`."""
     audit = _Audit(_Site(site_dir, site_url), rules)
-    pages = {page.file: page for page in map(audit.site.load, page_files(site_dir))}
+    pages: dict[str, _Page] = {}
     titles: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     linked: set[str] = set()
-    for file, page in pages.items():
+    for path in page_files(site_dir):
+        page = audit.site.load(path)
+        file = page.file
         # Every page's links count, noindex or not: a visitor can still follow them.
         linked.update(target for target in _check_links(audit, page) if target != file)
-        if not page.indexable:
-            continue
-        titles[file] = _check_title(audit, page)
-        descriptions[file] = _check_description(audit, page)
-        _check_h1(audit, page)
-        _check_images(audit, page)
-        _check_headings(audit, page)
-        _check_thin(audit, page)
-        _check_social_image(audit, page)
+        if page.indexable:
+            titles[file] = _check_title(audit, page)
+            descriptions[file] = _check_description(audit, page)
+            _check_h1(audit, page)
+            _check_images(audit, page)
+            _check_headings(audit, page)
+            _check_thin(audit, page)
+            _check_social_image(audit, page)
+        # The checks across pages need only its address: let its parsed tree go, so a large
+        # site is audited in the memory of one page, not of all of them.
+        pages[file] = replace(page, doc=_EMPTY, head=_EMPTY_HEAD, body=_EMPTY_BODY)
     _check_duplicates(audit, pages, titles, "title")
     _check_duplicates(audit, pages, descriptions, "description")
     _check_orphans(audit, pages, linked)

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 CARD_SIZE = (1200, 630)
 # Part of every cache key: bump it whenever the drawing changes, so old cards are redrawn.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: PNG compression level 6 (a third of the time of 9)
 
 DEFAULT_BRAND_COLOUR = "#1f4bd8"
 BLACK = "#000000"
@@ -460,7 +460,8 @@ def render_card(spec: CardSpec, fonts: Fonts) -> bytes:
         draw.text((MARGIN_X, middle), line, text, font, anchor="lm")
 
     output = io.BytesIO()
-    image.save(output, format="PNG", optimize=False, compress_level=9)  # no dated metadata
+    # Level 6 is about three times as fast as 9 for 5% more bytes. No dated metadata.
+    image.save(output, format="PNG", optimize=False, compress_level=6)
     return output.getvalue()
 
 
@@ -500,20 +501,30 @@ class CardCache:
 
     def card(self, spec: CardSpec) -> bytes:
         """The card's PNG: from the cache when it is there, else drawn and stored."""
-        path = self.directory / f"{self._key(spec)}.png"
-        try:
-            cached = path.read_bytes()
-        except OSError:
-            cached = b""
-        if cached.startswith(b"\x89PNG\r\n\x1a\n"):
-            self.reused += 1
+        cached = self.cached(spec)
+        if cached is not None:
             return cached
         data = render_card(spec, self.fonts)
+        self.store(spec, data)
+        return data
+
+    def cached(self, spec: CardSpec) -> bytes | None:
+        """The stored card of `spec`, or None when it has to be drawn."""
+        try:
+            cached = (self.directory / f"{self._key(spec)}.png").read_bytes()
+        except OSError:
+            return None
+        if not cached.startswith(b"\x89PNG\r\n\x1a\n"):
+            return None
+        self.reused += 1
+        return cached
+
+    def store(self, spec: CardSpec, data: bytes) -> None:
+        """Keep a freshly drawn card (drawn here or in a worker process)."""
         self.rendered += 1
         # The cache only saves time: a card that cannot be kept is drawn again next build.
         with contextlib.suppress(OSError):
-            self._store(path, data)
-        return data
+            self._store(self.directory / f"{self._key(spec)}.png", data)
 
     def _store(self, path: Path, data: bytes) -> None:
         """Write through a temporary file and rename, so a crash never leaves half a card."""

@@ -1,0 +1,41 @@
+"""A process pool sized to the machine, and the rule for when it is worth starting."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+JOBS_VARIABLE = "LEADPRESS_JOBS"
+# Starting workers costs a few hundred milliseconds; below this many items, work serially.
+MIN_PARALLEL_ITEMS = 8
+
+
+def worker_count() -> int:
+    """CPUs this process may use, or LEADPRESS_JOBS when set (1 turns the pool off)."""
+    configured = os.environ.get(JOBS_VARIABLE, "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def use_pool(items: int) -> bool:
+    return worker_count() > 1 and items >= MIN_PARALLEL_ITEMS
+
+
+def process_pool(initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """Workers forked from this process (cheap: modules are already imported) when it runs
+    a single thread; with other threads alive (`leadpress serve`), a fork could copy a lock
+    another thread holds, so workers start fresh instead."""
+    single_threaded = threading.active_count() == 1
+    method = "fork" if single_threaded and os.name == "posix" else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=worker_count(),
+        mp_context=multiprocessing.get_context(method),
+        initializer=initializer,
+        initargs=initargs,
+    )

@@ -1,0 +1,276 @@
+"""The build cache and parallel conversion change how fast a site builds, never what it is:
+a cold build, a warm build and a build after an edit give the same bytes as a serial build
+without the cache."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from conftest import run_leadpress, tree_digest
+from leadpress.buildcache import markdown as md
+from leadpress.buildcache.cards import write_cards
+from leadpress.seo.cards import CardCache, CardSpec, find_fonts
+
+CONFIG = """\
+site_name: Cache test
+site_url: https://www.example.com/
+docs_dir: content
+theme:
+  name: material
+  language: en
+nav:
+  - Home: index.md
+  - Articles: articles/index.md
+plugins:
+  - search
+  - leadpress/content:
+      timezone: UTC
+  - leadpress/feeds
+  - leadpress/seo
+{extra}
+markdown_extensions:
+  - tables
+  - toc:
+      permalink: true
+  - admonition
+  - attr_list
+  - pymdownx.superfences
+"""
+
+
+def _article(number: int) -> str:
+    chinese = number % 3 == 0
+    title = f"线索评分实践 第{number}期" if chinese else f"Lead scoring in practice, part {number}"
+    other = (number + 1) % 12
+    body = (
+        f"{'我们帮助销售团队衡量线索质量。' * 8 if chinese else 'Scores route leads. ' * 20}\n\n"
+        f"## Step one {{#step-one}}\n\nSee [the next part](a-{other:02d}.md#step-one) and "
+        f"[the home page](../index.md).\n\n"
+        f"| metric | value |\n| --- | --- |\n| win | {number}% |\n\n"
+        f'!!! note "Note"\n\n    Part {number} of twelve.\n\n## Step two\n\nMore text.\n'
+    )
+    front = (
+        f"---\ntitle: {title}\ndescription: Part {number} of a series on lead scoring "
+        f"for revenue teams that want fewer, better leads.\ndate: 2026-03-{number + 1:02d}\n"
+        f"tags: [lead scoring]\n" + ("lang: zh\n" if chinese else "") + "---\n\n"
+    )
+    return front + body
+
+
+def _write_site(root: Path, *, cached: bool) -> Path:
+    extra = "  - leadpress/buildcache" if cached else ""
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(CONFIG.format(extra=extra), encoding="utf-8")
+    (root / "content" / "index.md").write_text(
+        # A link to a page that does not exist: MkDocs warns, with or without the cache.
+        "---\ntitle: Home\n---\n\n# Home\n\nWelcome. [Old page](missing.md).\n",
+        "utf-8",
+    )
+    for number in range(12):
+        path = root / "content" / "articles" / f"a-{number:02d}.md"
+        path.write_text(_article(number), encoding="utf-8")
+    return root
+
+
+def _build(root: Path, jobs: str) -> tuple[dict[str, bytes], str]:
+    result = run_leadpress("build", cwd=root, env={"LEADPRESS_JOBS": jobs})
+    assert result.returncode == 0, result.stderr
+    return tree_digest(root / "site"), result.stderr
+
+
+def _conversions(log: str) -> tuple[int, int]:
+    """(pages converted, pages from the cache), as the build reports them."""
+    found = re.search(r"Markdown: (\d+) pages converted, (\d+) from the cache", log)
+    assert found is not None, log
+    return int(found[1]), int(found[2])
+
+
+def _assert_same_tree(expected: dict[str, bytes], actual: dict[str, bytes]) -> None:
+    assert sorted(actual) == sorted(expected)
+    different = [name for name in expected if expected[name] != actual[name]]
+    assert different == []
+
+
+def test_cold_warm_and_edited_builds_match_a_serial_build_without_the_cache(
+    tmp_path: Path,
+) -> None:
+    reference = _write_site(tmp_path / "reference", cached=False)
+    site = _write_site(tmp_path / "cached", cached=True)
+    expected, reference_log = _build(reference, jobs="1")
+    assert "missing.md" in reference_log  # the fixture's broken link is reported
+
+    cold, cold_log = _build(site, jobs="2")
+    pages = _conversions(cold_log)[0]
+    assert pages > 12 and _conversions(cold_log) == (pages, 0)
+    assert (site / ".leadpress-cache" / md.CACHE_FILE).is_file()
+    _assert_same_tree(expected, cold)
+
+    warm, warm_log = _build(site, jobs="2")
+    assert _conversions(warm_log) == (0, pages)
+    assert "missing.md" in warm_log  # warnings of cached pages are replayed
+    _assert_same_tree(expected, warm)
+
+    for root in (reference, site):
+        article = root / "content" / "articles" / "a-04.md"
+        article.write_text(article.read_text("utf-8") + "\nA sentence added later.\n", "utf-8")
+    expected_after, _ = _build(reference, jobs="1")
+    edited, edited_log = _build(site, jobs="2")
+    assert _conversions(edited_log) == (1, pages - 1)
+    _assert_same_tree(expected_after, edited)
+    changed = [name for name in expected if expected[name] != expected_after.get(name)]
+    assert any(name.endswith("index.html") for name in changed)  # the edit shows
+
+
+def test_cache_off_by_environment_keeps_nothing(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    result = run_leadpress("build", cwd=site, env={"LEADPRESS_CACHE": "off"})
+    assert result.returncode == 0, result.stderr
+    assert not (site / ".leadpress-cache" / md.CACHE_FILE).exists()
+    assert _conversions(result.stderr)[1] == 0
+
+
+def test_a_quiet_build_and_a_normal_build_share_the_cache(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    quiet = run_leadpress("build", "-q", cwd=site)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "missing.md" in quiet.stderr  # warnings still show when quiet
+    normal = run_leadpress("build", cwd=site)
+    assert normal.returncode == 0, normal.stderr
+    assert _conversions(normal.stderr)[0] == 0
+    assert "missing.md" in normal.stderr
+
+
+def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    (site / ".leadpress-cache").mkdir()
+    (site / ".leadpress-cache" / md.CACHE_FILE).write_bytes(b"not a pickle")
+    result = run_leadpress("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert _conversions(result.stderr)[1] == 0
+
+
+def _mkdocs_page(config: MkDocsConfig, files: Files, src_uri: str, text: str) -> Page:
+    page = Page(None, files.get_file_from_path(src_uri), config)
+    page.markdown = text
+    page.render(config, files)
+    return page
+
+
+def test_convert_gives_what_mkdocs_page_render_gives(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "guide").mkdir(parents=True)
+    for name in ("index.md", "guide/setup.md", "guide/usage.md"):
+        (docs / name).write_text("# x\n", encoding="utf-8")
+    config = MkDocsConfig()
+    config.load_dict(
+        {
+            "site_name": "t",
+            "docs_dir": str(docs),
+            "site_dir": str(tmp_path / "site"),
+            "markdown_extensions": [{"toc": {"permalink": True}}, "tables", "attr_list"],
+        }
+    )
+    errors, _ = config.validate()
+    assert errors == []
+    files = Files(
+        [
+            File(n, str(docs), str(tmp_path / "site"), True)
+            for n in ("index.md", "guide/setup.md", "guide/usage.md")
+        ]
+    )
+    text = (
+        "# Using it\n\nSee [setup](setup.md#install), [home](../index.md) and "
+        "![logo](../img/logo.png).\n\n## Install {#install}\n\n## 安装步骤\n"
+    )
+    expected = _mkdocs_page(config, files, "guide/usage.md", text)
+    settings = md.render_settings(
+        config.markdown_extensions,
+        config.mdx_configs,
+        config.validation.links,
+        config.use_directory_urls,
+        {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
+        20,
+    )
+    # Workers started fresh (spawn) receive the settings pickled.
+    converted = md.convert(pickle.loads(pickle.dumps(settings)), "guide/usage.md", text)
+    assert converted.content == expected.content
+    assert 'href="../setup/#install"' in converted.content
+    assert converted.title == expected._title_from_render == "Using it"
+    assert [(a.id, a.title) for a in converted.toc] == [(a.id, a.title) for a in expected.toc]
+    assert converted.present_anchor_ids == expected.present_anchor_ids
+    assert converted.links_to_anchors == {
+        target.src_uri: anchors for target, anchors in expected.links_to_anchors.items()
+    }
+    assert converted.links_to_anchors["guide/setup.md"] == {"install": "setup.md#install"}
+    # The missing image is reported by the conversion, to be replayed by the build.
+    assert any("img/logo.png" in line.message for line in converted.logs)
+
+
+def test_page_key_changes_with_every_input(tmp_path: Path) -> None:
+    targets = {"a.md": md.LinkTarget("a.md", "a/", InclusionLevel.INCLUDED)}
+
+    def settings(**changes) -> md.RenderSettings:
+        facts = {
+            "markdown_extensions": ["toc"],
+            "mdx_configs": {"toc": {"permalink": True}},
+            "validation_links": SimpleNamespace(
+                not_found=30, anchors=20, absolute_links=20, unrecognized_links=20
+            ),
+            "use_directory_urls": True,
+            "targets": targets,
+            "log_level": 20,
+        }
+        return md.render_settings(**(facts | changes))
+
+    base = md.page_key(settings(), "a.md", "# A\n")
+    assert md.page_key(settings(), "a.md", "# A\n") == base
+    assert md.page_key(settings(), "a.md", "# B\n") != base
+    assert md.page_key(settings(), "b.md", "# A\n") != base
+    assert md.page_key(settings(mdx_configs={"toc": {}}), "a.md", "# A\n") != base
+    assert md.page_key(settings(use_directory_urls=False), "a.md", "# A\n") != base
+    assert md.page_key(settings(log_level=10), "a.md", "# A\n") != base
+    assert md.page_key(settings(log_level=30), "a.md", "# A\n") == base  # `-q` shares it
+    stricter = SimpleNamespace(not_found=40, anchors=20, absolute_links=20, unrecognized_links=20)
+    assert md.page_key(settings(validation_links=stricter), "a.md", "# A\n") != base
+    moved = {"a.md": md.LinkTarget("a.md", "elsewhere/", InclusionLevel.INCLUDED)}
+    assert md.page_key(settings(targets=moved), "a.md", "# A\n") != base
+    assert not md.cacheable(["toc", "pymdownx.snippets"])
+    assert md.cacheable(["toc", "tables"])
+
+
+def test_cards_drawn_in_parallel_are_the_cards_drawn_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fonts = find_fonts(None)
+    specs = [
+        CardSpec(title=f"Card {n}" if n % 2 else f"第{n}张卡片", site_name="Site", label="Article")
+        for n in range(10)
+    ]
+    wanted = [(spec, tmp_path / "out" / f"{n}.png") for n, spec in enumerate(specs)]
+    wanted.append((specs[0], tmp_path / "out" / "again.png"))  # one spec, two pages
+
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    parallel = CardCache(tmp_path / "cache-parallel", fonts)
+    write_cards(parallel, wanted)
+    drawn = {path.name: path.read_bytes() for _, path in wanted}
+    assert parallel.rendered == 10
+
+    shutil.rmtree(tmp_path / "out")
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    serial = CardCache(tmp_path / "cache-serial", fonts)
+    write_cards(serial, wanted)
+    assert {path.name: path.read_bytes() for _, path in wanted} == drawn
+    assert drawn["again.png"] == drawn["0.png"]
+
+    again = CardCache(tmp_path / "cache-parallel", fonts)
+    write_cards(again, wanted)
+    assert (again.rendered, again.reused) == (0, 10)
