@@ -184,9 +184,9 @@ def test_each_language_has_its_own_feeds(built: Path) -> None:
 def test_interface_and_dates_in_the_page_language(built: Path) -> None:
     zh = _soup(built, "articles/ke-hu-guan-xi-guan-li-ru-men")
     en = _soup(built, "en/articles/crm-basics")
-    # The theme's own strings follow the page (its skip link), and ours do too.
-    assert zh.select_one("a.md-skip").get_text(strip=True) == "跳转至"
-    assert en.select_one("a.md-skip").get_text(strip=True) == "Skip to content"
+    # The theme's own strings follow the page (its header's name), and ours do too.
+    assert zh.select_one("nav.md-header__inner")["aria-label"] == "页眉"
+    assert en.select_one("nav.md-header__inner")["aria-label"] == "Header"
     assert "2026年1月15日" in zh.get_text()
     assert "January 15, 2026" in en.get_text()
     # The tabs of a Chinese page lead to Chinese pages; of an English page, to English ones.
