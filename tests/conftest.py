@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +20,8 @@ from leadpress.content.loading import Parsed, Source, parse_source
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 LEADPRESS = Path(sys.executable).with_name("leadpress")
+E2E = Path(__file__).parent / "e2e"  # the browser tests' Node packages and scripts
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEMO_PARTS = ("mkdocs.yml", "content", "theme", "campaigns")
 
 # The demo site is built as of this moment, so drafts, schedules and webinars are stable.
@@ -137,3 +141,36 @@ def sitemap_schema() -> etree.XMLSchema:
 def front(**fields: str) -> str:
     """Front matter with one `key: value` line per field."""
     return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items()) + "---\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def needs_browser() -> None:
+    """Chromium, Node.js and npm, or a skip that names what is missing (a failure in CI,
+    which must run the browser tests, never skip them)."""
+    problems = []
+    if not Path(CHROMIUM).exists():
+        problems.append("Chromium is not installed (scripts/install-system-packages installs it)")
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        problems.append("Node.js and npm are needed to run Playwright")
+    if problems:
+        if os.environ.get("CI"):
+            pytest.fail("; ".join(problems))
+        pytest.skip("; ".join(problems))
+
+
+@pytest.fixture(scope="session")
+def playwright_ready() -> Path:
+    """tests/e2e/ with its Node packages installed from the lock file; installed again when
+    package.json names a package node_modules lacks (a dependency added since)."""
+    needs_browser()
+    declared = json.loads((E2E / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    if any(not (E2E / "node_modules" / name).is_dir() for name in declared):
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E, check=True, capture_output=True
+        )
+    return E2E

@@ -8,9 +8,6 @@ stored lead must say where they first came from. Then the same without JavaScrip
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import sqlite3
 import subprocess
 import time
@@ -23,10 +20,8 @@ from threading import Thread
 import httpx
 import pytest
 
-from conftest import LEADPRESS, copy_demo, run_leadpress
+from conftest import CHROMIUM, E2E, LEADPRESS, copy_demo, free_port, run_leadpress
 
-E2E = Path(__file__).parent / "e2e"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 VALUES = [
     ("email", "mei.lin@ferncastle.example"),
     ("full_name", "Lin Mei"),
@@ -37,39 +32,11 @@ VALUES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _needs_browser() -> None:
-    problems = []
-    if not Path(CHROMIUM).exists():
-        problems.append("Chromium is not installed (scripts/install-system-packages installs it)")
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        problems.append("Node.js and npm are needed to run Playwright")
-    if problems:
-        if os.environ.get("CI"):
-            pytest.fail("; ".join(problems))  # CI must run the browser tests, never skip them
-        pytest.skip("; ".join(problems))
-
-
-@pytest.fixture(scope="module")
-def playwright_ready() -> Path:
-    _needs_browser()
-    if not (E2E / "node_modules/playwright-core").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E, check=True, capture_output=True
-        )
-    return E2E
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> Iterator[dict]:
     """The demo built for loopback addresses, a static server for it, and the lead service."""
     root = copy_demo(tmp_path_factory.mktemp("e2e"))
-    site_port, service_port = _free_port(), _free_port()
+    site_port, service_port = free_port(), free_port()
     site_url = f"http://127.0.0.1:{site_port}/"
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")

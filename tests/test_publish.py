@@ -26,14 +26,23 @@ import httpx
 import pytest
 from lxml import html as lxml_html
 
-from conftest import LEADPRESS, MINIMAL_CONFIG, copy_demo, run_leadpress, tree_digest
+from conftest import (
+    CHROMIUM,
+    E2E,
+    LEADPRESS,
+    MINIMAL_CONFIG,
+    copy_demo,
+    free_port,
+    run_leadpress,
+    tree_digest,
+)
 from leadpress.deploy import headers_for
 from leadpress.publish import fingerprinted_name, is_fingerprinted
 from leadpress.publish.fingerprint import fingerprint_site
 from leadpress.publish.headers import IMMUTABLE, cache_rules
 from leadpress.publish.minify import minify_page
 from leadpress.publish.redirects import redirects_text
-from test_e2e_forms import CHROMIUM, E2E, VALUES, _free_port, playwright_ready  # noqa: F401
+from test_e2e_forms import VALUES
 
 SITE_URL = "https://www.tallyfold.example/"
 OWN_REDIRECT = "/old-pricing /pricing/ 301"
@@ -561,11 +570,11 @@ def _find_pages(site: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> Iterator[dict]:  # noqa: F811
+def served(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> Iterator[dict]:
     """The demo published for loopback addresses, served with its _headers, and the lead
     service beside it."""
     root = copy_demo(tmp_path_factory.mktemp("csp"))
-    site_port, service_port = _free_port(), _free_port()
+    site_port, service_port = free_port(), free_port()
     site_url = f"http://127.0.0.1:{site_port}/"
     _configure(root, site_url=site_url)
     config = root / "mkdocs.yml"

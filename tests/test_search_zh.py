@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,11 +21,18 @@ from threading import Thread
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import MINIMAL_CONFIG, SHARED, copy_demo, front, run_leadpress, tree_digest
+from conftest import (
+    CHROMIUM,
+    E2E,
+    MINIMAL_CONFIG,
+    SHARED,
+    copy_demo,
+    front,
+    run_leadpress,
+    tree_digest,
+)
 from leadpress.search.page import add_search_box, mark_searchable
 
-E2E = Path(__file__).parent / "e2e"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CORPUS = SHARED / "corpus"
 CORPUS_ARTICLE = "002_faac1a6520c05b34.txt"  # customer relationships, told through a breakfast
 CORPUS_WORD = "胡辣汤"  # a word of that article that no other page of the fixture site has
@@ -48,28 +54,6 @@ DEMO_QUERIES = {
 
 
 # Browser and server ---------------------------------------------------------------------------
-
-
-def _needs_browser() -> None:
-    problems = []
-    if not Path(CHROMIUM).exists():
-        problems.append("Chromium is not installed (scripts/install-system-packages installs it)")
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        problems.append("Node.js and npm are needed to run Playwright")
-    if problems:
-        if os.environ.get("CI"):
-            pytest.fail("; ".join(problems))  # CI must run the browser tests, never skip them
-        pytest.skip("; ".join(problems))
-
-
-@pytest.fixture(scope="module")
-def playwright_ready() -> Path:
-    _needs_browser()
-    if not (E2E / "node_modules/playwright-core").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E, check=True, capture_output=True
-        )
-    return E2E
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -6,8 +6,8 @@ bundle (`pagefind/`) that the browser searches offline: no server, no third-part
 
 from __future__ import annotations
 
-import asyncio
 import json
+import subprocess
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -72,7 +72,7 @@ def index_site(site_dir: Path, *, language: str | None) -> IndexReport:
     keeps English words whole.
     """
     started = time.perf_counter()
-    asyncio.run(_index(site_dir.resolve(), language))
+    _index(site_dir.resolve(), language)
     return IndexReport(pages=indexed_pages(site_dir), seconds=time.perf_counter() - started)
 
 
@@ -83,18 +83,38 @@ def indexed_pages(site_dir: Path) -> int:
     return sum(int(language["page_count"]) for language in entry["languages"].values())
 
 
-async def _index(site_dir: Path, language: str | None) -> None:
-    # Imported here: the service module looks for the binary when it is imported.
-    from pagefind.index import IndexConfig, PagefindIndex
+def _index(site_dir: Path, language: str | None) -> None:
+    """Run Pagefind's own binary over the site until it exits.
 
-    # Heading permalinks (¶) are not words of the page.
-    config = IndexConfig(output_path=str(site_dir / BUNDLE_DIR), exclude_selectors=[".headerlink"])
+    Its Python service API writes the bundle and then stops the binary; under load that
+    stop came before the binary had finished writing, and left truncated scripts (a build
+    that was not reproducible). The command-line run ends only when every file is written.
+    """
+    # Imported here: the module looks for the binary when it is imported.
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise SearchIndexError(
+            "Pagefind's binary could not be found; reinstall Leadpress (pagefind[extended])"
+        )
+    command = [
+        str(binary),
+        "--site",
+        str(site_dir),
+        "--output-path",
+        str(site_dir / BUNDLE_DIR),
+        # Heading permalinks (¶) are not words of the page.
+        "--exclude-selectors",
+        ".headerlink",
+        "--quiet",
+    ]
     if language:
-        config["force_language"] = language
+        command += ["--force-language", language]
     try:
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(str(site_dir))
-    except FileNotFoundError as error:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    except OSError as error:
         raise SearchIndexError(f"Pagefind's binary could not be started: {error}") from None
-    except Exception as error:  # the service reports its failures as plain exceptions
-        raise SearchIndexError(f"Pagefind could not index {site_dir}: {error}") from error
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()[-2000:]
+        raise SearchIndexError(f"Pagefind could not index {site_dir}: {output}")
