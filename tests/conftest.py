@@ -8,10 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from lxml import etree
 
@@ -174,3 +177,34 @@ def playwright_ready() -> Path:
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=E2E, check=True, capture_output=True
         )
     return E2E
+
+
+@contextmanager
+def lead_service(forms_json: Path, database: Path, port: int, cwd: Path) -> Iterator[None]:
+    """`leadpress leads serve` on 127.0.0.1:port with a SQLite file, answering /healthz
+    before the body runs, and stopped after it."""
+    service = subprocess.Popen(
+        [
+            str(LEADPRESS), "leads", "serve", "--forms", str(forms_json),
+            "--db", f"sqlite:///{database}", "--port", str(port), "--no-outbox",
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert service.poll() is None, service.stdout.read() if service.stdout else ""
+        assert time.monotonic() < deadline, "the lead service did not start"
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        service.terminate()
+        service.wait(timeout=10)

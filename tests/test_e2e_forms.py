@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
 
-import httpx
 import pytest
 
-from conftest import CHROMIUM, E2E, LEADPRESS, copy_demo, free_port, run_leadpress
+from conftest import CHROMIUM, E2E, copy_demo, free_port, lead_service, run_leadpress
 
 VALUES = [
     ("email", "mei.lin@ferncastle.example"),
@@ -52,39 +50,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> I
     Thread(target=server.serve_forever, daemon=True).start()
 
     database = root / "leads.db"
-    service = subprocess.Popen(
-        [
-            str(LEADPRESS),
-            "leads",
-            "serve",
-            "--forms",
-            str(root / "site/forms.json"),
-            "--db",
-            f"sqlite:///{database}",
-            "--port",
-            str(service_port),
-            "--no-outbox",
-        ],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{service_port}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert service.poll() is None, service.stdout.read() if service.stdout else ""
-        assert time.monotonic() < deadline, "the lead service did not start"
-        time.sleep(0.2)
     try:
-        yield {"root": root, "site": site_url, "database": database}
+        with lead_service(root / "site/forms.json", database, service_port, root):
+            yield {"root": root, "site": site_url, "database": database}
     finally:
-        service.terminate()
-        service.wait(timeout=10)
         server.shutdown()
 
 

@@ -12,7 +12,6 @@ import mimetypes
 import re
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,17 +21,16 @@ from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 import brotli
-import httpx
 import pytest
 from lxml import html as lxml_html
 
 from conftest import (
     CHROMIUM,
     E2E,
-    LEADPRESS,
     MINIMAL_CONFIG,
     copy_demo,
     free_port,
+    lead_service,
     run_leadpress,
     tree_digest,
 )
@@ -588,31 +586,10 @@ def served(tmp_path_factory: pytest.TempPathFactory, playwright_ready: Path) -> 
     server = ThreadingHTTPServer(("127.0.0.1", site_port), partial(handler, directory=str(site)))
     Thread(target=server.serve_forever, daemon=True).start()
     database = root / "leads.db"
-    service = subprocess.Popen(
-        [
-            str(LEADPRESS), "leads", "serve", "--forms", str(site / "forms.json"),
-            "--db", f"sqlite:///{database}", "--port", str(service_port), "--no-outbox",
-        ],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{service_port}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert service.poll() is None, service.stdout.read() if service.stdout else ""
-        assert time.monotonic() < deadline, "the lead service did not start"
-        time.sleep(0.2)
     try:
-        yield {"site": site_url, "root": site, "database": database, "pages": _find_pages(site)}
+        with lead_service(site / "forms.json", database, service_port, root):
+            yield {"site": site_url, "root": site, "database": database, "pages": _find_pages(site)}
     finally:
-        service.terminate()
-        service.wait(timeout=10)
         server.shutdown()
 
 
