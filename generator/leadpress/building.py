@@ -18,6 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from .content.collections import SiteContent
+from .plugins.buildcache import keep_built_pages, reuse_unchanged_pages
 
 CONTENT_PLUGIN = "leadpress/content"
 SEO_PLUGIN = "leadpress/seo"
@@ -59,8 +60,9 @@ def build_atomically(config: MkDocsConfig) -> BuildReport:
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-build-", dir=final.parent))
     config.site_dir = str(staging)
     try:
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=reuse_unchanged_pages(config))
         _swap_in(staging, final)
+        keep_built_pages(config)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

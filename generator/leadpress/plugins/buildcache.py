@@ -1,11 +1,26 @@
-"""`leadpress/buildcache`: Markdown converted in parallel before MkDocs asks, and kept between
-builds in `.leadpress-cache/`.
+"""`leadpress/buildcache`: pages kept between builds in `.leadpress-cache/`, and Markdown
+converted in parallel before MkDocs asks.
 
-After the nav is known, every page's source is converted in a process pool (or taken from
-the cache). When MkDocs then renders a page, this plugin hands it the conversion whose key
-matches the Markdown the other plugins produced; a page whose Markdown a plugin changed is
-converted then, in this process. Either way the conversion is MkDocs' own code with the
-same inputs, so the output is the same bytes as without this plugin.
+Whole pages. When `leadpress build` runs, every page whose inputs are unchanged since a
+successful build is not built at all: its HTML is written as it was, and what the plugins
+collected from it (its feed body, sitemap entry, social card, search entries, warnings) is
+handed back to them, in the order MkDocs would have built it. The key of a page is
+explained in `leadpress.buildcache.pages`. A plugin takes part by offering any of:
+
+    cache_facts() -> data          inputs of every page it adds (its data files, say)
+    page_cache_facts(file) -> data inputs of one page besides the page's source
+    page_state(page) -> data       what it collected while that page was built
+    restore_page_state(page, data) the same, handed back when the page is reused
+    page_cache_safe = True         it keeps nothing per page
+
+With any other plugin configured, every page is built (a plugin we do not know may collect
+things from pages that could not be handed back).
+
+Markdown. After the nav is known, every page still to build is converted in a process pool
+(or taken from the cache). When MkDocs then renders a page, this plugin hands it the
+conversion whose key matches the Markdown the other plugins produced; a page whose Markdown
+a plugin changed is converted then, in this process. Either way the conversion is MkDocs'
+own code with the same inputs, so the output is the same bytes as without this plugin.
 """
 
 from __future__ import annotations
@@ -13,8 +28,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -23,14 +40,45 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import meta
+from mkdocs.utils import meta, write_file
 
 from ..buildcache import markdown as md
+from ..buildcache.pages import (
+    PAGES_DIR,
+    PageRecord,
+    PageStore,
+    digest,
+    hash_files,
+    page_key,
+    tool_fingerprint,
+)
 from ..buildcache.pool import process_pool, use_pool, worker_count
 
 log = get_plugin_logger(__name__)
 
 CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": convert everything, keep nothing
+PLUGIN_NAME = "leadpress/buildcache"
+# Material's search keeps one list of entries; the cache hands a page's entries back.
+THEME_SEARCH = ("search", "material/search")
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+def reuse_unchanged_pages(config: MkDocsConfig) -> bool:
+    """Ask the build-cache plugin, if configured, to skip the pages it can reuse. MkDocs
+    skips a page when it runs `dirty` and the page's file says it is not modified; the
+    plugin answers that per page. True when MkDocs is to run that way."""
+    plugin = config.plugins.get(PLUGIN_NAME)
+    if not isinstance(plugin, BuildCachePlugin):
+        return False
+    plugin.reuse_pages = True
+    logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty_warning)
+    return True
+
+
+def _quiet_dirty_warning(record: logging.LogRecord) -> bool:
+    # MkDocs warns that a dirty build may leave stale pages: here every page is either
+    # built or reused whole, into an empty folder.
+    return not record.getMessage().startswith(_DIRTY_WARNING)
 
 
 class BuildCacheConfig(Config):
@@ -40,6 +88,8 @@ class BuildCacheConfig(Config):
 
 class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     supports_multiple_instances = False
+    page_cache_safe = True
+    reuse_pages = False  # set by `reuse_unchanged_pages` for `leadpress build`
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or "").parent
@@ -53,6 +103,12 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     @event_priority(-100)  # last: after every plugin has placed, moved or added its files
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.hits: dict[str, PageRecord] = {}
+        self.page_keys: dict[str, str] = {}
+        self.pending: list[str] = []  # reused pages not yet handed back, in build order
+        self.built = 0
+        if self.keep and self.reuse_pages:
+            self._plan_pages(config, files)
         targets = {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files}
         self.settings = md.render_settings(
             config.markdown_extensions,
@@ -65,6 +121,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         stored = md.load_cache(self.cache_dir) if self.keep else {}
         self.stored = stored.keys()
         self.ready: dict[str, bytes] = {}  # conversions of this build, by key
+        self.used: dict[str, bytes] = {}
         jobs = []
         for file in files.documentation_pages():
             try:
@@ -74,14 +131,162 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             key = md.page_key(self.settings, file.src_uri, markdown)
             if key in stored:
                 self.ready[key] = stored[key]
-            else:
+                if file.src_uri in self.hits:  # kept for a build that needs it again
+                    self.used[key] = stored[key]
+            elif file.src_uri not in self.hits:
                 jobs.append((key, file.src_uri, markdown))
         if use_pool(len(jobs)):  # else each is converted when MkDocs renders it
             with process_pool(md.init_worker, (self.settings,)) as pool:
                 chunk = max(1, min(32, len(jobs) // (worker_count() * 4)))
                 self.ready.update(pool.map(md.convert_in_worker, jobs, chunksize=chunk))
-        self.used: dict[str, bytes] = {}
         return nav
+
+    # Whole pages ---------------------------------------------------------------------------
+
+    def _plan_pages(self, config: MkDocsConfig, files: Files) -> None:
+        """Decide which pages are reused, and prepare them as MkDocs would have left them
+        after reading them: their metadata, title and anchors (other pages' links to them
+        are checked), so the nav and the link checks see the same site."""
+        plugins = dict(config.plugins.items())
+        unknown = [
+            name
+            for name, plugin in plugins.items()
+            if name not in THEME_SEARCH and not _takes_part(plugin)
+        ]
+        if unknown:
+            log.info(
+                "Every page is built: the plugin %s may keep facts from pages that the "
+                "cache cannot hand back",
+                ", ".join(unknown),
+            )
+            return
+        self.store = PageStore(self.cache_dir / PAGES_DIR)
+        self.files = files
+        self.pending_dir = self.store.directory / f".build-{os.getpid()}"
+        shutil.rmtree(self.pending_dir, ignore_errors=True)
+        self.participants = {n: p for n, p in plugins.items() if hasattr(p, "page_state")}
+        self.theme_search = next((plugins[n] for n in THEME_SEARCH if n in plugins), None)
+        expected = set(self.participants) | ({"theme-search"} if self.theme_search else set())
+        fingerprint = self._fingerprint(config, files)
+        self.order = [file.src_uri for file in files.documentation_pages()]
+        for file in files.documentation_pages():
+            try:
+                source = file.content_string
+            except (OSError, ValueError):
+                continue  # MkDocs reports it when it reads the page
+            extra = {
+                name: plugin.page_cache_facts(file)
+                for name, plugin in plugins.items()
+                if hasattr(plugin, "page_cache_facts")
+            }
+            key = page_key(fingerprint, file.src_uri, file.url, source, extra)
+            self.page_keys[file.src_uri] = key
+            record = self.store.get(key)
+            hit = record is not None and set(record.states) == expected
+            # MkDocs, running dirty, builds exactly the pages whose file says it changed.
+            file.is_modified = (lambda: False) if hit else (lambda: True)  # type: ignore[method-assign]
+            if record is None or not hit:
+                continue
+            self.hits[file.src_uri] = record
+            page = file.page if file.page is not None else Page(None, file, config)
+            page.meta = record.meta
+            page._title_from_render = record.title
+            page.present_anchor_ids = record.present_anchor_ids
+            if record.links_to_anchors is not None:
+                page.links_to_anchors = {
+                    files.get_file_from_path(src_uri): anchors
+                    for src_uri, anchors in record.links_to_anchors.items()
+                }
+        self.pending = [src_uri for src_uri in self.order if src_uri in self.hits]
+        self.logs: dict[str, list[md.LogLine]] = {}
+        self.replaying = False
+        self.recorder = _PageLogRecorder(self, config)
+        logging.getLogger("mkdocs").addHandler(self.recorder)
+
+    def _fingerprint(self, config: MkDocsConfig, files: Files) -> str:
+        """Everything besides a page's own source that any page may show."""
+        base = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        docs = Path(config.docs_dir)
+        assets = [
+            Path(file.abs_src_path)
+            for file in files
+            if not file.is_documentation_page() and file.abs_src_path and not file.generated_by
+        ]
+        custom_dir = config.theme.custom_dir
+        return digest(
+            tool_fingerprint(),
+            hash_files([Path(config.config_file_path)] if config.config_file_path else []),
+            hash_files([Path(custom_dir)] if custom_dir else []),
+            hash_files([p for p in assets if docs.resolve() in p.resolve().parents]),
+            sorted((f.src_uri, f.url, f.inclusion.value) for f in files),
+            {
+                name: plugin.cache_facts()
+                for name, plugin in config.plugins.items()
+                if hasattr(plugin, "cache_facts")
+            },
+            str(base),
+        )
+
+    @event_priority(100)  # first: reused pages that come before this one are handed back
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.hits:
+            self._hand_back(until=page.file.src_uri)
+        if self.theme_search is not None:  # where this page's search entries will start
+            self.theme_search_entries_from = len(self.theme_search.search_index.entries)
+        return context
+
+    theme_search: Any = None
+    theme_search_entries_from = 0
+
+    @event_priority(-1000)  # last: the page as every plugin left it
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        key = self.page_keys.get(page.file.src_uri)
+        if key is None:
+            return output
+        self.built += 1
+        links = page.links_to_anchors
+        states = {name: p.page_state(page) for name, p in self.participants.items()}
+        if self.theme_search is not None:
+            entries = self.theme_search.search_index.entries
+            states["theme-search"] = entries[self.theme_search_entries_from :]
+        record = PageRecord(
+            html=output,
+            meta=page.meta,
+            title=page._title_from_render,
+            present_anchor_ids=set(getattr(page, "present_anchor_ids", ())),
+            links_to_anchors=(
+                {target.src_uri: dict(anchors) for target, anchors in links.items()}
+                if links is not None
+                else None
+            ),
+            states=states,
+            logs=self.logs.pop(page.file.src_uri, []),
+        )
+        # Kept aside until the whole build has succeeded: a page built in a failed build
+        # may carry a problem that must be found again next time.
+        PageStore(self.pending_dir).put(key, record)
+        return output
+
+    def _hand_back(self, until: str | None) -> None:
+        """Write the reused pages that MkDocs would have built before `until` (all of them
+        when None) and return their facts to the plugins, in build order."""
+        position = self.order.index(until) if until is not None else len(self.order)
+        while self.pending and self.order.index(self.pending[0]) < position:
+            src_uri = self.pending.pop(0)
+            record = self.hits[src_uri]
+            file = self.files.get_file_from_path(src_uri)
+            assert file is not None and file.page is not None
+            write_file(record.html.encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
+            for name, plugin in self.participants.items():
+                plugin.restore_page_state(file.page, record.states[name])
+            if self.theme_search is not None:
+                self.theme_search.search_index.entries.extend(record.states["theme-search"])
+            self.replaying = True
+            try:
+                for line in record.logs:
+                    logging.getLogger(line.logger).log(line.level, line.message)
+            finally:
+                self.replaying = False
 
     @event_priority(-100)  # last: the Markdown as every other plugin left it
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):
@@ -109,13 +314,70 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                 for src_uri, anchors in converted.links_to_anchors.items()
             }
 
+    @event_priority(100)  # first: every reused page in place before feeds, search and audit
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.hits:
+            self._hand_back(until=None)
+        self._stop_recording()
         converted = sum(1 for key in self.used if key not in self.stored)
         log.info(
             "Markdown: %d pages converted, %d from the cache", converted, len(self.used) - converted
         )
         if self.keep:
             md.save_cache(self.cache_dir, self.used)
+        if self.page_keys:
+            log.info("Pages: %d built, %d reused from the cache", self.built, len(self.hits))
+
+    def keep_built_pages(self) -> None:
+        """After the whole build succeeded: keep the pages it built for the next one, and
+        drop the records it did not use."""
+        if not self.page_keys:
+            return
+        if self.pending_dir.is_dir():
+            for entry in os.scandir(self.pending_dir):
+                if entry.name.endswith(".pickle"):
+                    os.replace(entry.path, self.store.directory / entry.name)
+        shutil.rmtree(self.pending_dir, ignore_errors=True)
+        self.store.keep_only(self.page_keys.values())
+
+    def on_build_error(self, error: Exception) -> None:
+        self._stop_recording()
+        if self.page_keys:
+            shutil.rmtree(self.pending_dir, ignore_errors=True)
+
+    def _stop_recording(self) -> None:
+        recorder = getattr(self, "recorder", None)
+        if recorder is not None:
+            logging.getLogger("mkdocs").removeHandler(recorder)
+            self.recorder = None
+
+
+def keep_built_pages(config: MkDocsConfig) -> None:
+    """Called once the build has succeeded (see `reuse_unchanged_pages`)."""
+    plugin = config.plugins.get(PLUGIN_NAME)
+    if isinstance(plugin, BuildCachePlugin):
+        plugin.keep_built_pages()
+
+
+def _takes_part(plugin: BasePlugin) -> bool:
+    return getattr(plugin, "page_cache_safe", False) or hasattr(plugin, "page_state")
+
+
+class _PageLogRecorder(logging.Handler):
+    """Keeps the warnings written while a page is read or built, to replay them when the
+    page is reused (strict mode counts them again)."""
+
+    def __init__(self, plugin: BuildCachePlugin, config: MkDocsConfig) -> None:
+        super().__init__(logging.WARNING)
+        self.plugin = plugin
+        self.config = config
+
+    def emit(self, record: logging.LogRecord) -> None:
+        page = getattr(self.config, "_current_page", None)
+        if page is None or self.plugin.replaying:
+            return
+        line = md.LogLine(record.name, record.levelno, record.getMessage())
+        self.plugin.logs.setdefault(page.file.src_uri, []).append(line)
 
 
 def _body(source: str) -> str:

@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -19,6 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..buildcache.pages import hash_files
 from ..campaigns.landing import (
     LandingPage,
     check_against_site,
@@ -69,6 +71,8 @@ class CampaignsConfig(Config):
 
 class CampaignsPlugin(BasePlugin[CampaignsConfig]):
     supports_multiple_instances = False
+    # Nothing kept per page: a page's problem fails the build (see leadpress/buildcache).
+    page_cache_safe = True
 
     def __init__(self) -> None:
         self.files: list[CampaignFile] = []
@@ -114,6 +118,7 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # After every plugin's on_files: the content's own pages are in place.
         content = _content_plugin(config)
+        self.now = content.settings.now
         taken = {file.url for file in files.documentation_pages() if file.src_uri not in self.pages}
         problems = check_against_site(list(self.pages.values()), content.site, taken, self.forms)
         if problems:
@@ -237,6 +242,20 @@ class CampaignsPlugin(BasePlugin[CampaignsConfig]):
     def redirect_lines(self) -> list[str]:
         """Short links as `_redirects` rules, for CDNs that answer them without a page."""
         return redirects_file(self.links).splitlines()
+
+    # Taking part in the page cache of leadpress/buildcache -----------------------------------
+
+    def cache_facts(self) -> Any:
+        """Pages link campaigns as their files define them."""
+        return hash_files([self.folder])
+
+    def page_cache_facts(self, file: File) -> Any:
+        """A landing page shows its campaign's state (upcoming, running, ended), which
+        moves with the build clock."""
+        landing = self.pages.get(file.src_uri)
+        if landing is None:
+            return None
+        return state_of(landing.campaign, self.now)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.link_problems:

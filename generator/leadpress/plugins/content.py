@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -18,10 +19,18 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content.collections import Listing, Settings, SiteContent, build_clock, build_site
+from ..buildcache.pages import facts_of
+from ..content.collections import (
+    Listing,
+    Settings,
+    SiteContent,
+    build_clock,
+    build_site,
+    webinar_is_past,
+)
 from ..content.languages import Languages
 from ..content.loading import Parsed, Source, load_authors, parse_source
-from ..content.models import LISTED_TYPES
+from ..content.models import LISTED_TYPES, ContentType
 from ..content.render import Renderer, set_page_language, unlink_missing_toc_toggle
 from ..paths import STYLESHEET, TEMPLATES_DIR
 from ..problems import Problem, format_problems
@@ -224,6 +233,31 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 "The theme's script no longer matches what Leadpress expects; its language "
                 "links may fetch missing sitemap.xml files (harmless 404s in the console)"
             )
+
+    # Taking part in the page cache of leadpress/buildcache -----------------------------------
+
+    def cache_facts(self) -> Any:
+        """What any page may show of the site: every page's metadata as read, the settings,
+        and the facts that follow from the build clock (not the clock itself, which moves
+        on every build): whether a page is dated in the future, a webinar over."""
+        assert self.site is not None
+        settings = facts_of(self.settings)
+        settings.pop("now", None)
+        now = self.settings.now
+        clock = []
+        for document in self.site.documents:
+            moment = getattr(document.meta, "date", None)
+            is_webinar = document.kind == ContentType.WEBINAR
+            past = webinar_is_past(document.meta, now) if is_webinar else None
+            clock.append((document.uri, moment is not None and moment > now, past))
+        return {"site": facts_of(self.site), "settings": settings, "clock": clock}
+
+    def page_state(self, page: Page) -> Any:
+        return self.bodies.get(page.file.src_uri)
+
+    def restore_page_state(self, page: Page, state: Any) -> None:
+        if state is not None:
+            self.bodies[page.file.src_uri] = state
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         assert self.site is not None

@@ -37,6 +37,7 @@ class FeedsConfig(Config):
 
 class FeedsPlugin(BasePlugin[FeedsConfig]):
     supports_multiple_instances = False
+    page_cache_safe = True  # nothing kept per page (see leadpress/buildcache)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.config.limit < 1:

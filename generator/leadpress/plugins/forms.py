@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -16,6 +17,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..buildcache.pages import hash_files
 from ..content.urls import relative_url
 from ..forms.loading import forms_json, load_forms, site_origins
 from ..forms.models import Form, ThankYou
@@ -47,6 +49,8 @@ class FormsConfig(Config):
 
 class FormsPlugin(BasePlugin[FormsConfig]):
     supports_multiple_instances = False
+    # Nothing kept per page: a page's problem fails the build (see leadpress/buildcache).
+    page_cache_safe = True
 
     def __init__(self) -> None:
         self.forms: dict[str, Form] = {}
@@ -62,6 +66,7 @@ class FormsPlugin(BasePlugin[FormsConfig]):
         base = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         path = base / self.config.forms_file
         shown = os.path.relpath(path, Path.cwd()).replace(os.sep, "/")
+        self.forms_file = path
         self.forms, problems = load_forms(path, shown)
         if problems:
             raise PluginError(format_problems(problems))
@@ -151,6 +156,12 @@ class FormsPlugin(BasePlugin[FormsConfig]):
         self.problems.append(
             Problem(shown.replace(os.sep, "/"), "", f"unknown form {name!r} (forms: {defined})")
         )
+
+    # Taking part in the page cache of leadpress/buildcache -----------------------------------
+
+    def cache_facts(self) -> Any:
+        """Pages show the forms as forms.yml defines them."""
+        return hash_files([self.forms_file])
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.problems:

@@ -49,6 +49,7 @@ class PublishConfig(Config):
 
 class PublishPlugin(BasePlugin[PublishConfig]):
     supports_multiple_instances = False
+    page_cache_safe = True  # nothing kept per page (see leadpress/buildcache)
 
     def __init__(self) -> None:
         self.serving = False

@@ -40,6 +40,7 @@ class SearchConfig(Config):
 
 class SearchPlugin(BasePlugin[SearchConfig]):
     supports_multiple_instances = False
+    page_cache_safe = True  # nothing kept per page (see leadpress/buildcache)
 
     def __init__(self) -> None:
         self.engine: SearchEngine | None = None

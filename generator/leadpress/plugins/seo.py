@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import unescape
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from mkdocs.config import config_options as opt
@@ -15,7 +16,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
@@ -114,11 +115,13 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.site_dir = config.site_dir
         self.sitemap: list[SitemapEntry] = []
         self.findings = []
         self.json_ld_types = set()
         self.committed = last_commit_dates(Path(config.docs_dir))
         self.pending_cards: list[tuple[CardSpec, Path]] = []  # drawn together after the pages
+        self.page_facts: dict[str, Any] = {}  # what each page added, for leadpress/buildcache
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # After every plugin's on_files, so the order of `plugins:` does not matter.
@@ -154,6 +157,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         return nav
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.last_card: tuple[CardSpec, str] | None = None  # the card and its path in the site
         content = _content_plugin(config)
         site: SiteContent = content.site
         src_uri = page.file.src_uri
@@ -190,7 +194,29 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.json_ld_types.update(seo.json_ld_types)
         if seo.sitemap:
             self.sitemap.append(seo.sitemap)
+        self.page_facts[src_uri] = (seo.sitemap, set(seo.json_ld_types), self.last_card)
         return replace_head(output, head_html(seo.head))
+
+    # Taking part in the page cache of leadpress/buildcache -----------------------------------
+
+    def page_cache_facts(self, file: File) -> Any:
+        """A page's last commit date (its dateModified and sitemap lastmod)."""
+        if file.abs_src_path is None:
+            return None
+        committed = self.committed.get(Path(file.abs_src_path).resolve())
+        return committed.isoformat() if committed else None
+
+    def page_state(self, page: Page) -> Any:
+        return self.page_facts.get(page.file.src_uri)
+
+    def restore_page_state(self, page: Page, state: Any) -> None:
+        sitemap, json_ld_types, card = state
+        if sitemap:
+            self.sitemap.append(sitemap)
+        self.json_ld_types.update(json_ld_types)
+        if card is not None:
+            spec, path = card
+            self.pending_cards.append((spec, Path(self.site_dir, path)))
 
     def _image(self, page: Page, document: Document | None, title: str, config) -> Image | None:
         """The page's own `image:` (a path in the content folder, or a URL) when it has one,
@@ -216,6 +242,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
                 "set `cards: {font: path/to/font.otf}` under leadpress/seo."
             )
         path = card_path(page.url)
+        self.last_card = (spec, path)
         self.pending_cards.append((spec, Path(config.site_dir, path)))
         return Image(self.site.url + path, *CARD_SIZE, alt=spec.title)
 

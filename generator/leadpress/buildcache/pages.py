@@ -1,0 +1,183 @@
+"""Whole pages kept between builds: the HTML MkDocs wrote for a page, and what the plugins
+collected while building it, under a key that covers every input of the page.
+
+A page's key hashes the site's fingerprint (configuration, theme, data files, assets, the
+versions of Leadpress and the libraries it renders with, and every page's metadata as the
+content plugin read it, including facts that depend on the build clock) with the page's own
+address and source. A change to one article's text changes only that article's key; a
+change to anything other pages show (a title, a tag, a date, a file added) changes the
+fingerprint, and every page is built again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+from pydantic import BaseModel
+
+from .markdown import LogLine
+
+# Bump when the shape of a record changes.
+FORMAT_VERSION = "1"
+PAGES_DIR = "pages"
+_VERSIONED = (
+    "leadpress",
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "babel",
+    "minify-html",
+)
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/leadpress
+
+
+@dataclass
+class PageRecord:
+    """One built page: its output and the facts other stages read from it."""
+
+    html: str  # as MkDocs wrote it, before the publish step rewrites the site
+    meta: dict[str, Any]
+    title: str | None  # the title the page's first heading gave, if any
+    present_anchor_ids: set[str]
+    links_to_anchors: dict[str, dict[str, str]] | None  # by the target's src_uri
+    states: dict[str, Any] = field(default_factory=dict)  # by plugin name
+    logs: list[LogLine] = field(default_factory=list)
+
+
+# Fingerprints --------------------------------------------------------------------------------
+
+
+def facts_of(value: Any, _inside: bool = False) -> Any:
+    """`value` as plain JSON data for hashing. Dataclasses give their fields; a dataclass met
+    inside another one gives only its address (`uri`) when it has one, so pages that point
+    at each other (related pages, translations) do not recurse. A parsed source's Markdown
+    body is left out: a page's own source is part of its own key only."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if _inside and hasattr(value, "uri"):
+            return {"uri": value.uri}
+        return {
+            f.name: facts_of(getattr(value, f.name), True)
+            for f in dataclasses.fields(value)
+            if f.name != "body"
+        }
+    if isinstance(value, dict):
+        return {str(k): facts_of(v, _inside) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [facts_of(v, _inside) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def digest(*parts: Any) -> str:
+    encoded = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def hash_files(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[tuple[str, str]]:
+    """(path, sha256 of the bytes) of every file under `paths`, sorted. Contents, not
+    modification times: a CI checkout gives every file a new time."""
+    skipped = [p.resolve() for p in exclude]
+    found: list[tuple[str, str]] = []
+    for path in paths:
+        for file in _walk(path.resolve(), skipped):
+            with suppress(OSError):
+                found.append((file.as_posix(), hashlib.sha256(file.read_bytes()).hexdigest()))
+    return sorted(found)
+
+
+def _walk(path: Path, skipped: list[Path]) -> Iterator[Path]:
+    if any(path == s or s in path.parents for s in skipped):
+        return
+    if path.is_file():
+        yield path
+    elif path.is_dir():
+        for root, dirs, files in os.walk(path):
+            here = Path(root)
+            dirs[:] = sorted(d for d in dirs if (here / d) not in skipped and d != "__pycache__")
+            yield from (here / name for name in sorted(files))
+
+
+def tool_fingerprint() -> list[Any]:
+    """The versions of what renders pages, and Leadpress's own files (its templates and
+    code change between releases and in a working copy alike)."""
+    versions = {}
+    for name in _VERSIONED:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = ""
+    return [FORMAT_VERSION, versions, hash_files([_PACKAGE_DIR])]
+
+
+def page_key(fingerprint: str, src_uri: str, url: str, source: str, extra: Any = None) -> str:
+    return digest(fingerprint, src_uri, url, source, extra)
+
+
+# The store -------------------------------------------------------------------------------------
+
+
+class PageStore:
+    """Records as `<directory>/<key>.pickle` (`.leadpress-cache/pages/`), one file per page,
+    so a build reads only the pages it reuses and writes only the pages it built."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def get(self, key: str) -> PageRecord | None:
+        try:
+            with open(self.directory / f"{key}.pickle", "rb") as handle:
+                record = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None  # missing or unreadable: the page is built, as without a cache
+        except Exception as error:  # a record of another version of a class
+            logging.getLogger(__name__).debug("page record %s unusable: %s", key, error)
+            return None
+        return record if isinstance(record, PageRecord) else None
+
+    def put(self, key: str, record: PageRecord) -> None:
+        """Written through a temporary file and renamed: a crash never leaves half a record."""
+        with suppress(OSError):
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.directory / f"{key}.pickle")
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Remove the records this build did not use, so the cache does not grow."""
+        wanted = {f"{key}.pickle" for key in keys}
+        with suppress(OSError):
+            for entry in os.scandir(self.directory):
+                if entry.name not in wanted:
+                    with suppress(OSError):
+                        os.unlink(entry.path)
