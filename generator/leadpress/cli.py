@@ -128,16 +128,25 @@ def build(
     The site is built in a temporary folder and swapped in only when the whole build
     succeeded: on any error the previous site/ stays as it was, and the command exits
     with status 1 after listing every problem found as `file: field: what to fix`.
+
+    A long build says how far it has got every two seconds (LEADPRESS_PROGRESS_EVERY
+    sets the seconds); it ends with a summary: pages by type, landing pages, feeds, the
+    SEO audit's findings and the time it took.
     """
     from .building import build_atomically, load_site_config
+    from .progress import EVERY_VARIABLE, parse_every
 
+    try:
+        every = None if quiet else parse_every(os.environ.get(EVERY_VARIABLE))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     _setup_logging(verbose, quiet)
     _include_drafts(drafts)
     if precompress:  # the publish plugin reads this, as the content plugin reads drafts
         os.environ["LEADPRESS_PRECOMPRESS"] = "1"
     try:
         config = load_site_config(config_file, strict=strict, site_dir=site_dir)
-        report = build_atomically(config)
+        report = build_atomically(config, progress_every=every)
     except (Abort, ConfigurationError) as error:
         message = str(error)
         if message and not message.startswith("Aborted with a BuildError"):
