@@ -88,7 +88,8 @@ def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> N
     """Create a new site in DIRECTORY, ready to build.
 
     It holds mkdocs.yml, content/ with an example article, case study and webinar,
-    authors, campaigns/, theme/ and a CI workflow that builds and publishes the site.
+    authors, campaigns/, theme/ and a GitHub Actions workflow that builds the site with the
+    strict SEO audit and publishes it to an S3 bucket with `leadpress deploy`.
     """
     name = site_name or directory.resolve().name.replace("-", " ").replace("_", " ").title()
     try:
@@ -100,6 +101,10 @@ def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> N
     click.echo(f"  cd {directory}")
     click.echo("  leadpress serve      # preview with live reload on http://127.0.0.1:8000/")
     click.echo("  leadpress build      # write the site to site/")
+    click.echo(
+        "To publish from GitHub, set the bucket and its keys that "
+        ".github/workflows/publish.yml names at its top."
+    )
 
 
 @main.command()
