@@ -19,10 +19,12 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from .content.collections import SiteContent
 from .plugins.buildcache import keep_built_pages, reuse_unchanged_pages
+from .plugins.progress import with_progress
 
 CONTENT_PLUGIN = "leadpress/content"
 SEO_PLUGIN = "leadpress/seo"
 CAMPAIGNS_PLUGIN = "leadpress/campaigns"
+FEEDS_PLUGIN = "leadpress/feeds"
 
 
 @dataclass
@@ -34,11 +36,15 @@ class BuildReport:
     left_out: int = 0
     audit: str = ""  # the SEO audit's one-line summary
     campaigns: str = ""  # landing pages and short links
+    feeds: int = 0  # RSS and Atom files
 
     def summary(self) -> str:
         detail = f" ({self.contents})" if self.contents else ""
-        if self.campaigns:
-            detail += f", plus {self.campaigns}"
+        plus = [self.campaigns] if self.campaigns else []
+        if self.feeds:
+            plus.append(_count(self.feeds, "feed"))
+        if plus:
+            detail += ", plus " + ", ".join(plus)
         extra = f"; {self.left_out} left out (drafts or scheduled)" if self.left_out else ""
         return (
             f"Built {self.html_pages} pages{detail} into {self.site_dir} "
@@ -52,9 +58,14 @@ def load_site_config(
     return load_config(config_file, strict=strict or None, site_dir=site_dir)
 
 
-def build_atomically(config: MkDocsConfig) -> BuildReport:
-    """Build into a sibling temporary folder, then replace `site_dir` with it."""
+def build_atomically(config: MkDocsConfig, *, progress_every: float | None = None) -> BuildReport:
+    """Build into a sibling temporary folder, then replace `site_dir` with it.
+
+    With `progress_every` (seconds), a long build says how far it has got that often.
+    """
     started = time.perf_counter()
+    if progress_every is not None:
+        with_progress(config, progress_every)
     final = Path(config.site_dir).resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-build-", dir=final.parent))
@@ -81,6 +92,8 @@ def build_atomically(config: MkDocsConfig) -> BuildReport:
             f"{_count(len(campaigns.pages), 'campaign landing page')}, "
             f"{_count(len(campaigns.links), 'short link')}"
         )
+    feeds = config.plugins.get(FEEDS_PLUGIN)
+    report.feeds = len(getattr(feeds, "written", ()))
     content = config.plugins.get(CONTENT_PLUGIN)
     site: SiteContent | None = getattr(content, "site", None)
     if site is not None:

@@ -88,7 +88,8 @@ def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> N
     """Create a new site in DIRECTORY, ready to build.
 
     It holds mkdocs.yml, content/ with an example article, case study and webinar,
-    authors, campaigns/, theme/ and a CI workflow that builds and publishes the site.
+    authors, campaigns/, theme/ and a GitHub Actions workflow that builds the site with the
+    strict SEO audit and publishes it to an S3 bucket with `leadpress deploy`.
     """
     name = site_name or directory.resolve().name.replace("-", " ").replace("_", " ").title()
     try:
@@ -100,6 +101,10 @@ def new(directory: Path, site_name: str | None, site_url: str, force: bool) -> N
     click.echo(f"  cd {directory}")
     click.echo("  leadpress serve      # preview with live reload on http://127.0.0.1:8000/")
     click.echo("  leadpress build      # write the site to site/")
+    click.echo(
+        "To publish from GitHub, set the bucket and its keys that "
+        ".github/workflows/publish.yml names at its top."
+    )
 
 
 @main.command()
@@ -128,16 +133,25 @@ def build(
     The site is built in a temporary folder and swapped in only when the whole build
     succeeded: on any error the previous site/ stays as it was, and the command exits
     with status 1 after listing every problem found as `file: field: what to fix`.
+
+    A long build says how far it has got every two seconds (LEADPRESS_PROGRESS_EVERY
+    sets the seconds); it ends with a summary: pages by type, landing pages, feeds, the
+    SEO audit's findings and the time it took.
     """
     from .building import build_atomically, load_site_config
+    from .progress import EVERY_VARIABLE, parse_every
 
+    try:
+        every = None if quiet else parse_every(os.environ.get(EVERY_VARIABLE))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     _setup_logging(verbose, quiet)
     _include_drafts(drafts)
     if precompress:  # the publish plugin reads this, as the content plugin reads drafts
         os.environ["LEADPRESS_PRECOMPRESS"] = "1"
     try:
         config = load_site_config(config_file, strict=strict, site_dir=site_dir)
-        report = build_atomically(config)
+        report = build_atomically(config, progress_every=every)
     except (Abort, ConfigurationError) as error:
         message = str(error)
         if message and not message.startswith("Aborted with a BuildError"):

@@ -58,6 +58,8 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
             lang=config.theme.get("language") or "en",
             directory_urls=config.use_directory_urls,
         )
+        # The feed files the build wrote (site-relative), for its summary.
+        self.written: list[str] = []
         return config
 
     def _content(self, config: MkDocsConfig) -> ContentPlugin:
@@ -94,6 +96,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         plugin = self._content(config)
         specs = feed_specs(plugin.site, plugin.bodies, self.facts, self.config.limit, absolutize)
         site_dir = Path(config.site_dir)
+        self.written = []
         for spec in specs:
             for path, data in render_feeds(
                 spec, self.facts.url, self.facts.name, plugin.settings.now
@@ -101,4 +104,5 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
                 target = site_dir / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
+                self.written.append(path)
         log.info("Feeds: %d RSS and %d Atom feeds", len(specs), len(specs))
