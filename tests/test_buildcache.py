@@ -94,6 +94,13 @@ def _conversions(log: str) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
+def _reuse(log: str) -> tuple[int, int]:
+    """(pages built, pages reused whole), as the build reports them."""
+    found = re.search(r"Pages: (\d+) built, (\d+) reused from the cache", log)
+    assert found is not None, log
+    return int(found[1]), int(found[2])
+
+
 def _assert_same_tree(expected: dict[str, bytes], actual: dict[str, bytes]) -> None:
     assert sorted(actual) == sorted(expected)
     different = [name for name in expected if expected[name] != actual[name]]
@@ -114,8 +121,11 @@ def test_cold_warm_and_edited_builds_match_a_serial_build_without_the_cache(
     assert (site / ".leadpress-cache" / md.CACHE_FILE).is_file()
     _assert_same_tree(expected, cold)
 
+    assert _reuse(cold_log) == (pages, 0)
+
     warm, warm_log = _build(site, jobs="2")
     assert _conversions(warm_log) == (0, pages)
+    assert _reuse(warm_log) == (0, pages)  # nothing changed: no page is built again
     assert "missing.md" in warm_log  # warnings of cached pages are replayed
     _assert_same_tree(expected, warm)
 
@@ -125,9 +135,109 @@ def test_cold_warm_and_edited_builds_match_a_serial_build_without_the_cache(
     expected_after, _ = _build(reference, jobs="1")
     edited, edited_log = _build(site, jobs="2")
     assert _conversions(edited_log) == (1, pages - 1)
+    assert _reuse(edited_log) == (1, pages - 1)  # only the edited article is built
     _assert_same_tree(expected_after, edited)
     changed = [name for name in expected if expected[name] != expected_after.get(name)]
     assert any(name.endswith("index.html") for name in changed)  # the edit shows
+
+
+def _edit_both(roots: tuple[Path, ...], path: str, old: str, new: str) -> None:
+    for root in roots:
+        file = root / "content" / path
+        text = file.read_text("utf-8")
+        assert old in text
+        file.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_change_other_pages_show_rebuilds_them_and_matches_a_build_without_cache(
+    tmp_path: Path,
+) -> None:
+    reference = _write_site(tmp_path / "reference", cached=False)
+    site = _write_site(tmp_path / "cached", cached=True)
+    _build(site, jobs="2")
+    # A title is shown on listings, tag pages and the next article's neighbours: every
+    # page that shows it must change, not only the article's own page.
+    roots = (reference, site)
+    _edit_both(roots, "articles/a-05.md", "part 5\n", "part five, revised\n")
+    expected, _ = _build(reference, jobs="1")
+    retitled, log = _build(site, jobs="2")
+    built, reused = _reuse(log)
+    assert reused == 0 and built > 12
+    _assert_same_tree(expected, retitled)
+    listing = retitled["articles/index.html"].decode("utf-8")
+    assert "part five, revised" in listing
+
+    # An image beside the pages is an input of every page that may show it.
+    for root in roots:
+        (root / "content" / "articles" / "chart.svg").write_text("<svg/>", "utf-8")
+    _edit_both(roots, "articles/a-06.md", "More text.", "More text. ![Chart](chart.svg)")
+    expected, _ = _build(reference, jobs="1")
+    with_image, _ = _build(site, jobs="2")
+    _assert_same_tree(expected, with_image)
+
+
+WEBINAR = """\
+---
+type: webinar
+title: Scoring leads live
+description: A live session on lead scoring for revenue teams that want fewer, better leads.
+start: 2026-06-01T10:00:00+00:00
+speakers:
+  - name: Ada Moreno
+---
+
+Join us for a live session.
+"""
+
+
+def test_pages_that_depend_on_the_build_clock_are_built_again_when_it_moves(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    reference = _write_site(tmp_path / "reference", cached=False)
+    site = _write_site(tmp_path / "cached", cached=True)
+    for root in (reference, site):
+        (root / "content" / "webinars").mkdir()
+        (root / "content" / "webinars" / "live.md").write_text(WEBINAR, "utf-8")
+    before = datetime(2026, 5, 1, tzinfo=UTC)
+    after = datetime(2026, 7, 1, tzinfo=UTC)  # the webinar is over: its page says so
+    assert run_leadpress("build", cwd=site, now=before).returncode == 0
+    result = run_leadpress("build", cwd=site, now=after)
+    assert result.returncode == 0, result.stderr
+    assert _reuse(result.stderr)[0] > 0
+    expected = run_leadpress("build", cwd=reference, now=after)
+    assert expected.returncode == 0, expected.stderr
+    _assert_same_tree(tree_digest(reference / "site"), tree_digest(site / "site"))
+    again = run_leadpress("build", cwd=site, now=after)  # the clock moved within the hour
+    assert _reuse(again.stderr)[0] == 0
+
+
+def test_a_failed_build_keeps_no_pages_and_strict_mode_fails_again(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    strict = run_leadpress("build", "--strict", cwd=site)  # the home page's broken link
+    assert strict.returncode == 1
+    assert not list((site / ".leadpress-cache" / "pages").glob("*.pickle"))
+    assert run_leadpress("build", cwd=site).returncode == 0
+    again = run_leadpress("build", "--strict", cwd=site)  # every page reused: still failing
+    assert again.returncode == 1
+    assert "missing.md" in again.stderr
+
+
+def test_with_a_plugin_the_cache_does_not_know_every_page_is_built(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "  - leadpress/feeds\n", "  - leadpress/feeds\n  - tags\n"
+        ),
+        "utf-8",
+    )
+    for _ in range(2):
+        result = run_leadpress("build", cwd=site)
+        assert result.returncode == 0, result.stderr
+    assert "Every page is built: the plugin material/tags" in result.stderr
+    assert "reused from the cache" not in result.stderr
 
 
 def test_cache_off_by_environment_keeps_nothing(tmp_path: Path) -> None:
