@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import heapq
 import os
 import posixpath
 from collections import defaultdict
@@ -430,14 +431,16 @@ def _assign_related(documents: Sequence[Document], settings: Settings) -> None:
                 if other is not document:
                     shared[id(other)] += 1
                     by_id[id(other)] = other
-        ranked = sorted(
+        # The few best of possibly thousands sharing a common tag: no full sort needed.
+        ranked = heapq.nsmallest(
+            settings.related_count,
             shared,
             key=lambda key: (
                 -(shared[key] * 2 + (by_id[key].lang == document.lang)),
                 order[key],
             ),
         )
-        document.related = [by_id[key] for key in ranked[: settings.related_count]]
+        document.related = [by_id[key] for key in ranked]
 
 
 def _listings(
