@@ -240,6 +240,33 @@ def test_with_a_plugin_the_cache_does_not_know_every_page_is_built(tmp_path: Pat
     assert "reused from the cache" not in result.stderr
 
 
+def test_pages_rendered_in_a_second_process_give_the_same_site(tmp_path: Path) -> None:
+    reference = _write_site(tmp_path / "reference", cached=False)
+    site = _write_site(tmp_path / "cached", cached=True)
+    for root in (reference, site):  # enough pages to be worth a second process
+        for number in range(12, 130):
+            path = root / "content" / "articles" / f"a-{number:02d}.md"
+            dated = f"date: 2025-{1 + number % 12:02d}-{1 + number % 28:02d}"
+            text = re.sub(r"date: 2026-03-\d+", dated, _article(number))
+            path.write_text(text, "utf-8")
+        # The last article MkDocs renders warns: the warning is printed once, as without it.
+        last = root / "content" / "articles" / "a-99.md"
+        last.write_text(last.read_text("utf-8") + "\n[Gone](gone.md)\n", "utf-8")
+    expected, reference_log = _build(reference, jobs="1")
+    assert "in a second process" not in reference_log
+    built, log = _build(site, jobs="2")
+    assert re.search(r"Rendering \d+ pages here and \d+ in a second process", log), log
+    _assert_same_tree(expected, built)
+    warning = "contains a link 'gone.md'"
+    assert log.count(warning) == reference_log.count(warning) == 1
+    assert _reuse(log)[1] == 0
+    # The helper's pages are kept like the others; their warnings come back with them.
+    warm, warm_log = _build(site, jobs="2")
+    assert _reuse(warm_log)[0] == 0
+    assert warm_log.count(warning) == 1
+    _assert_same_tree(expected, warm)
+
+
 def test_cache_off_by_environment_keeps_nothing(tmp_path: Path) -> None:
     site = _write_site(tmp_path / "site", cached=True)
     result = run_leadpress("build", cwd=site, env={"LEADPRESS_CACHE": "off"})

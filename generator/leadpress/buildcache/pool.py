@@ -27,12 +27,16 @@ def use_pool(items: int) -> bool:
     return worker_count() > 1 and items >= MIN_PARALLEL_ITEMS
 
 
+def fork_allowed() -> bool:
+    """Forking is cheap (modules are already imported) and safe while this process runs a
+    single thread; with other threads alive (`leadpress serve`), a fork could copy a lock
+    another thread holds."""
+    return threading.active_count() == 1 and hasattr(os, "fork")
+
+
 def process_pool(initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    """Workers forked from this process (cheap: modules are already imported) when it runs
-    a single thread; with other threads alive (`leadpress serve`), a fork could copy a lock
-    another thread holds, so workers start fresh instead."""
-    single_threaded = threading.active_count() == 1
-    method = "fork" if single_threaded and os.name == "posix" else "spawn"
+    """Workers forked from this process when that is allowed, else started fresh."""
+    method = "fork" if fork_allowed() else "spawn"
     return ProcessPoolExecutor(
         max_workers=worker_count(),
         mp_context=multiprocessing.get_context(method),

@@ -29,15 +29,23 @@ import logging
 import os
 import pickle
 import shutil
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from mkdocs.commands.build import _build_page
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta, write_file
@@ -52,7 +60,7 @@ from ..buildcache.pages import (
     page_key,
     tool_fingerprint,
 )
-from ..buildcache.pool import process_pool, use_pool, worker_count
+from ..buildcache.pool import fork_allowed, process_pool, use_pool, worker_count
 
 log = get_plugin_logger(__name__)
 
@@ -61,6 +69,8 @@ PLUGIN_NAME = "leadpress/buildcache"
 # Material's search keeps one list of entries; the cache hands a page's entries back.
 THEME_SEARCH = ("search", "material/search")
 _DIRTY_WARNING = "A 'dirty' build is being performed"
+# Fewer pages than this each are rendered in one process: a fork costs more than they do.
+MIN_HELPER_PAGES = 50
 
 
 def reuse_unchanged_pages(config: MkDocsConfig) -> bool:
@@ -103,10 +113,14 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     @event_priority(-100)  # last: after every plugin has placed, moved or added its files
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
         self.hits: dict[str, PageRecord] = {}
         self.page_keys: dict[str, str] = {}
-        self.pending: list[str] = []  # reused pages not yet handed back, in build order
+        # Pages reused or built by the helper process, not yet handed back, in build order.
+        self.pending: deque[str] = deque()
+        self.helper: _Helper | None = None
         self.built = 0
+        self.reused = 0
         if self.keep and self.reuse_pages:
             self._plan_pages(config, files)
         targets = {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files}
@@ -184,7 +198,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             record = self.store.get(key)
             hit = record is not None and set(record.states) == expected
             # MkDocs, running dirty, builds exactly the pages whose file says it changed.
-            file.is_modified = (lambda: False) if hit else (lambda: True)  # type: ignore[method-assign]
+            file.is_modified = _unmodified if hit else _modified  # type: ignore[method-assign]
             if record is None or not hit:
                 continue
             self.hits[file.src_uri] = record
@@ -197,7 +211,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                     files.get_file_from_path(src_uri): anchors
                     for src_uri, anchors in record.links_to_anchors.items()
                 }
-        self.pending = [src_uri for src_uri in self.order if src_uri in self.hits]
+        self.position = {src_uri: number for number, src_uri in enumerate(self.order)}
+        self.pending = deque(src_uri for src_uri in self.order if src_uri in self.hits)
         self.logs: dict[str, list[md.LogLine]] = {}
         self.replaying = False
         self.recorder = _PageLogRecorder(self, config)
@@ -229,7 +244,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     @event_priority(100)  # first: reused pages that come before this one are handed back
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
-        if self.hits:
+        if self.pending:
             self._hand_back(until=page.file.src_uri)
         if self.theme_search is not None:  # where this page's search entries will start
             self.theme_search_entries_from = len(self.theme_search.search_index.entries)
@@ -269,24 +284,87 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     def _hand_back(self, until: str | None) -> None:
         """Write the reused pages that MkDocs would have built before `until` (all of them
-        when None) and return their facts to the plugins, in build order."""
-        position = self.order.index(until) if until is not None else len(self.order)
-        while self.pending and self.order.index(self.pending[0]) < position:
-            src_uri = self.pending.pop(0)
-            record = self.hits[src_uri]
+        when None) and return their facts to the plugins, in build order. Pages the helper
+        process built are on disk already; their facts are handed back the same way."""
+        position = self.position[until] if until is not None else len(self.order)
+        while self.pending and self.position[self.pending[0]] < position:
+            src_uri = self.pending.popleft()
             file = self.files.get_file_from_path(src_uri)
             assert file is not None and file.page is not None
-            write_file(record.html.encode("utf-8", errors="xmlcharrefreplace"), file.abs_dest_path)
+            if src_uri in self.hits:
+                record = self.hits.pop(src_uri)
+                self.reused += 1
+                html = record.html.encode("utf-8", errors="xmlcharrefreplace")
+                write_file(html, file.abs_dest_path)
+                replay = record.logs
+            else:
+                record = self._helper_record(src_uri)
+                # Its record starts with what reading it wrote here, already shown.
+                replay = record.logs[len(self.logs.pop(src_uri, [])) :]
             for name, plugin in self.participants.items():
                 plugin.restore_page_state(file.page, record.states[name])
             if self.theme_search is not None:
                 self.theme_search.search_index.entries.extend(record.states["theme-search"])
             self.replaying = True
             try:
-                for line in record.logs:
+                for line in replay:
                     logging.getLogger(line.logger).log(line.level, line.message)
             finally:
                 self.replaying = False
+
+    # A second process for rendering -----------------------------------------------------
+
+    @event_priority(-900)  # after the other plugins' on_env, before progress counts pages
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        """Every page is read; MkDocs renders them one by one next. With a second CPU, a
+        forked helper renders the last part of the pages still to build, each exactly as
+        MkDocs would (its own `_build_page`), keeping each page's record as a reused page
+        has one; MkDocs skips those pages here, and their facts are handed back in order."""
+        if not self.page_keys or not fork_allowed() or worker_count() < 2:
+            return env
+        to_build = [
+            file
+            for file in files.documentation_pages()
+            if file.src_uri in self.page_keys and file.is_modified() and file.page is not None
+        ]
+        if len(to_build) < 2 * MIN_HELPER_PAGES:
+            return env
+        share = to_build[len(to_build) // 2 :]  # the tail: handed back after the rest
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        self.helper = _Helper.start(
+            self.pending_dir,
+            lambda: self._render_in_helper(share, config, doc_files, env),
+        )
+        for file in share:
+            file.is_modified = _unmodified  # type: ignore[method-assign]
+        log.info(
+            "Rendering %d pages here and %d in a second process",
+            len(to_build) - len(share),
+            len(share),
+        )
+        helper_pages = {file.src_uri for file in share}
+        self.pending = deque(sorted({*self.pending, *helper_pages}, key=self.position.__getitem__))
+        self.from_helper = helper_pages
+        return env
+
+    def _render_in_helper(self, share, config: MkDocsConfig, doc_files, env) -> None:
+        # Its warnings reach the user once, replayed by the main process with the page.
+        mkdocs_logger = logging.getLogger("mkdocs")
+        mkdocs_logger.handlers[:] = [self.recorder] if self.recorder else []
+        mkdocs_logger.propagate = False
+        for file in share:
+            _build_page(file.page, config, doc_files, self.nav, env)
+
+    def _helper_record(self, src_uri: str) -> PageRecord:
+        assert self.helper is not None
+        self.helper.wait()
+        record = PageStore(self.pending_dir).get(self.page_keys[src_uri])
+        if record is None:
+            raise PluginError(
+                f"The page {src_uri} was built by a helper process but its record is missing"
+            )
+        self.built += 1
+        return record
 
     @event_priority(-100)  # last: the Markdown as every other plugin left it
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):
@@ -316,8 +394,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     @event_priority(100)  # first: every reused page in place before feeds, search and audit
     def on_post_build(self, config: MkDocsConfig) -> None:
-        if self.hits:
+        if self.pending:
             self._hand_back(until=None)
+        if self.helper is not None:
+            self.helper.wait()
         self._stop_recording()
         converted = sum(1 for key in self.used if key not in self.stored)
         log.info(
@@ -326,7 +406,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if self.keep:
             md.save_cache(self.cache_dir, self.used)
         if self.page_keys:
-            log.info("Pages: %d built, %d reused from the cache", self.built, len(self.hits))
+            log.info("Pages: %d built, %d reused from the cache", self.built, self.reused)
 
     def keep_built_pages(self) -> None:
         """After the whole build succeeded: keep the pages it built for the next one, and
@@ -341,6 +421,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.store.keep_only(self.page_keys.values())
 
     def on_build_error(self, error: Exception) -> None:
+        if self.helper is not None:
+            self.helper.stop()
         self._stop_recording()
         if self.page_keys:
             shutil.rmtree(self.pending_dir, ignore_errors=True)
@@ -357,6 +439,64 @@ def keep_built_pages(config: MkDocsConfig) -> None:
     plugin = config.plugins.get(PLUGIN_NAME)
     if isinstance(plugin, BuildCachePlugin):
         plugin.keep_built_pages()
+
+
+def _modified() -> bool:
+    return True
+
+
+def _unmodified() -> bool:
+    return False
+
+
+class _Helper:
+    """A forked process rendering some of the pages; its failure fails the build."""
+
+    def __init__(self, pid: int, error_file: Path) -> None:
+        self.pid: int | None = pid
+        self.error_file = error_file
+
+    @classmethod
+    def start(cls, directory: Path, work: Callable[[], None]) -> _Helper:
+        directory.mkdir(parents=True, exist_ok=True)
+        error_file = directory / "helper-error.txt"
+        error_file.unlink(missing_ok=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the helper: do the work, say what went wrong, never return
+            status = 1
+            try:
+                work()
+                status = 0
+            except BaseException:
+                error_file.write_text(traceback.format_exc(), encoding="utf-8")
+            finally:
+                os._exit(status)
+        return cls(pid, error_file)
+
+    def wait(self) -> None:
+        if self.pid is None:
+            return
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            try:
+                detail = self.error_file.read_text(encoding="utf-8")
+            except OSError:
+                detail = f"it ended with status {code}"
+            raise PluginError(
+                f"leadpress/buildcache: rendering pages in a helper process failed:\n{detail}"
+            )
+
+    def stop(self) -> None:
+        if self.pid is None:
+            return
+        with suppress(OSError):
+            os.kill(self.pid, signal.SIGTERM)
+            os.waitpid(self.pid, 0)
+        self.pid = None
 
 
 def _takes_part(plugin: BasePlugin) -> bool:

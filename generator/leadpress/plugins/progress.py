@@ -60,7 +60,9 @@ class ProgressPlugin(BasePlugin[ProgressConfig]):
     @event_priority(LAST)
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         self.progress.end()
-        self.progress.begin("Rendering pages", self.pages)
+        # Counted again: the build cache may have handed pages to a helper process.
+        rendering = sum(1 for file in files.documentation_pages() if file.is_modified())
+        self.progress.begin("Rendering pages", rendering)
         return env
 
     @event_priority(LAST)  # the page is rendered; MkDocs writes it next
