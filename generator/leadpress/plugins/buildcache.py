@@ -320,6 +320,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         forked helper renders the last part of the pages still to build, each exactly as
         MkDocs would (its own `_build_page`), keeping each page's record as a reused page
         has one; MkDocs skips those pages here, and their facts are handed back in order."""
+        # Templates do not change during a build: Jinja need not look at their files each
+        # time a page includes one (tens of thousands of times on a large site).
+        env.auto_reload = False
         if not self.page_keys or not fork_allowed() or worker_count() < 2:
             return env
         to_build = [
