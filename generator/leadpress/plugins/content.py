@@ -292,4 +292,7 @@ def _listing_source(listing: Listing) -> str:
         "description": listing.description,
         "search": {"exclude": True},
     }
-    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
+    # libyaml's emitter where installed: hundreds of listing pages on a large site.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(front, Dumper=dumper, allow_unicode=True, sort_keys=False)
+    return "---\n" + text + "---\n"
