@@ -702,17 +702,32 @@ def check_across_pages(
 
 # Facts of many pages: a process pool and a cache ----------------------------------------------
 
-_worker: PageAuditor | None = None
+
+class _Reader:
+    """Reads pages from the folder, one at a time, into their cache key and facts."""
+
+    def __init__(self, site_url: str, rules: AuditRules) -> None:
+        self.auditor = PageAuditor(site_url, rules)
+        self.fingerprint = _fingerprint(site_url, rules)
+
+    def read(self, job: tuple[str, str]) -> tuple[str, PageFacts]:
+        """(file in the site folder, its path on disk) -> (key of the bytes read, facts)."""
+        file, path = job
+        data = Path(path).read_bytes()
+        return facts_key(self.fingerprint, file, data), self.auditor.facts(file, data)
+
+
+_worker: _Reader | None = None
 
 
 def _init_worker(site_url: str, rules: AuditRules) -> None:
     global _worker
-    _worker = PageAuditor(site_url, rules)
+    _worker = _Reader(site_url, rules)
 
 
-def _facts_in_worker(job: tuple[str, bytes]) -> PageFacts:
+def _read_in_worker(job: tuple[str, str]) -> tuple[str, PageFacts]:
     assert _worker is not None, "_init_worker was not called"
-    return _worker.facts(*job)
+    return _worker.read(job)
 
 
 def _fingerprint(site_url: str, rules: AuditRules) -> bytes:
@@ -769,32 +784,32 @@ def site_facts(
     site_dir: Path, site_url: str, rules: AuditRules, cache_dir: Path | None = None
 ) -> list[PageFacts]:
     """The facts of every page `page_files` lists, in its order: from the cache in
-    `cache_dir` when a page is unchanged, else read in a process pool."""
+    `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
+    memory one at a time, here and in each worker, however large the site."""
     fingerprint = _fingerprint(site_url, rules)
     stored = load_facts(cache_dir) if cache_dir is not None else {}
-    keys: list[str] = []
-    found: dict[str, PageFacts] = {}
-    jobs: list[tuple[str, bytes]] = []
-    missing: list[str] = []
-    for path in page_files(site_dir):
+    keys: list[str] = []  # by position in the site's pages
+    jobs: list[tuple[str, str]] = []
+    positions: list[int] = []
+    for position, path in enumerate(page_files(site_dir)):
         file = path.relative_to(site_dir).as_posix()
-        data = path.read_bytes()
-        key = facts_key(fingerprint, file, data)
+        key = facts_key(fingerprint, file, path.read_bytes())
         keys.append(key)
-        if key in stored:
-            found[key] = stored[key]
-        else:
-            jobs.append((file, data))
-            missing.append(key)
+        if key not in stored:
+            jobs.append((file, str(path)))
+            positions.append(position)
     if use_pool(len(jobs)):
         with process_pool(_init_worker, (site_url, rules)) as pool:
             chunk = max(1, len(jobs) // (worker_count() * 4))
-            read = list(pool.map(_facts_in_worker, jobs, chunksize=chunk))
+            read = list(pool.map(_read_in_worker, jobs, chunksize=chunk))
     else:
-        auditor = PageAuditor(site_url, rules)
-        read = [auditor.facts(*job) for job in jobs]
-    found.update(zip(missing, read, strict=True))
-    if cache_dir is not None and (missing or len(stored) != len(keys)):
+        reader = _Reader(site_url, rules)
+        read = [reader.read(job) for job in jobs]
+    found = {key: stored[key] for key in keys if key in stored}
+    for position, (key, facts) in zip(positions, read, strict=True):
+        keys[position] = key  # the bytes the facts come from, should the page have changed
+        found[key] = facts
+    if cache_dir is not None and (jobs or len(stored) != len(keys)):
         save_facts(cache_dir, {key: found[key] for key in keys})
     return [found[key] for key in keys]
 
