@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import pickle
+import random
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 
+import leadpress.seo.audit as audit_module
 from leadpress.seo.audit import (
+    CACHE_FILE,
     AuditRules,
     Finding,
+    PageAuditor,
     audit_site,
     count_words,
     format_table,
+    page_facts,
     page_files,
     report_json,
 )
@@ -651,3 +657,197 @@ def test_the_table_of_a_clean_site_is_one_summary_line() -> None:
     assert format_table([], 12) == "12 pages audited: no findings"
     finding = Finding("/", "orphan", "warning", "m", "f")
     assert format_table([finding], 1).splitlines()[-1] == "1 page audited: 0 errors, 1 warning"
+
+
+# Pages read in parallel and kept between audits -------------------------------------------------
+
+
+def _troubled_site(root: Path) -> Site:
+    """More pages than the pool's threshold, with a problem of every kind across pages."""
+    site = clean_site(root)
+    site.nav = (*CLEAN_PAGES, *(f"articles/a{i}/" for i in range(8)))
+    for path in site.nav:
+        site.page(path)
+    site.page("articles/a0/", extra='<a href="../gone/">x</a><a href="#nowhere">y</a>')
+    site.page("articles/a1/", extra='<a href="/articles/a2/#annex">x</a><a href="/404.html#x">')
+    site.page("articles/a2/", title="Leadpress page about for revenue teams")  # as about/
+    site.page("articles/a3/", description="", og_image="/assets/gone.png")
+    site.page("articles/hidden/")  # an orphan
+    site.page("thanks/", robots="noindex", extra='<a href="/articles/hidden/#overview">x</a>')
+    site.page("articles/lonely/", nav=())  # an orphan that links nowhere
+    return site
+
+
+EXPECTED_TROUBLES = [
+    ("title-duplicate", "warning", "/about/"),
+    ("broken-anchor", "error", "/articles/a0/"),
+    ("broken-link", "error", "/articles/a0/"),
+    ("broken-anchor", "error", "/articles/a1/"),
+    ("broken-anchor", "error", "/articles/a1/"),
+    ("title-duplicate", "warning", "/articles/a2/"),
+    ("description-missing", "error", "/articles/a3/"),
+    ("social-image-missing", "error", "/articles/a3/"),
+    ("orphan", "warning", "/articles/lonely/"),
+]
+
+
+def _count_pool_starts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    started: list[int] = []
+    real = audit_module.process_pool
+
+    def counting(*args, **kwargs):
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "process_pool", counting)
+    return started
+
+
+def _count_pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Files read in this process (not in pool workers) by the audit."""
+    read: list[str] = []
+    real = PageAuditor.facts
+
+    def counting(self, file, data):
+        read.append(file)
+        return real(self, file, data)
+
+    monkeypatch.setattr(PageAuditor, "facts", counting)
+    return read
+
+
+def test_findings_are_the_same_serially_in_a_pool_and_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    serial = site.audit()
+    assert found(serial) == EXPECTED_TROUBLES
+    # An anchor on a page the audit does not list is looked for all the same.
+    assert any("on /404.html" in f.message for f in serial)
+
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    started = _count_pool_starts(monkeypatch)
+    assert site.audit() == serial
+    assert audit_site(site.root, site.url, AuditRules(), cache) == serial
+    assert len(started) == 2
+
+    read = _count_pages_read(monkeypatch)
+    assert audit_site(site.root, site.url, AuditRules(), cache) == serial
+    assert read == [] and len(started) == 2  # every page's facts came from the cache
+
+
+def test_a_changed_page_is_audited_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    audit_site(site.root, site.url, AuditRules(), cache)
+    site.page("articles/a3/")  # fixed
+    site.page("articles/a4/", title="")  # broken
+    read = _count_pages_read(monkeypatch)
+    findings = audit_site(site.root, site.url, AuditRules(), cache)
+    assert sorted(read) == ["articles/a3/index.html", "articles/a4/index.html"]
+    assert findings == site.audit()
+    assert ("title-missing", "error", "/articles/a4/") in found(findings)
+    assert not any(f.page == "/articles/a3/" for f in findings)
+
+
+def test_the_cache_depends_on_the_rules_and_the_site_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    audit_site(site.root, site.url, AuditRules(), cache)
+    strict = AuditRules(title_max=20)
+    assert audit_site(site.root, site.url, strict, cache) == site.audit(strict)
+    other = "https://other.example/"
+    assert audit_site(site.root, other, AuditRules(), cache) == audit_site(site.root, other)
+
+
+def test_the_cache_keeps_only_the_pages_of_the_last_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    audit_site(site.root, site.url, AuditRules(), cache)
+    (site.root / "articles/lonely/index.html").unlink()
+    audit_site(site.root, site.url, AuditRules(), cache)
+    stored = pickle.loads((cache / CACHE_FILE).read_bytes())["entries"]
+    assert sorted(f.file for f in stored.values()) == [
+        p.relative_to(site.root).as_posix() for p in page_files(site.root)
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a pickle", pickle.dumps({"format": "0", "entries": {}})[:-3], b"\x80\x05K"],
+    ids=["empty", "garbage", "truncated", "half-an-opcode"],
+)
+def test_an_unreadable_cache_is_an_empty_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / CACHE_FILE).write_bytes(content)
+    assert audit_site(site.root, site.url, AuditRules(), cache) == site.audit()
+    stored = pickle.loads((cache / CACHE_FILE).read_bytes())  # written anew
+    assert len(stored["entries"]) == len(page_files(site.root))
+
+
+def test_cache_entries_of_another_kind_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    audit_site(site.root, site.url, AuditRules(), cache)
+    stored = pickle.loads((cache / CACHE_FILE).read_bytes())
+    stored["entries"] = dict.fromkeys(stored["entries"], "not facts")
+    (cache / CACHE_FILE).write_bytes(pickle.dumps(stored))
+    assert audit_site(site.root, site.url, AuditRules(), cache) == site.audit()
+
+
+def test_page_facts_depend_on_the_page_alone(site: Site) -> None:
+    data = (site.root / "about/index.html").read_bytes()
+    facts = page_facts(data, "about/index.html", SITE_URL, AuditRules())
+    assert facts == page_facts(data, "about/index.html", SITE_URL, AuditRules())
+    assert pickle.loads(pickle.dumps(facts)) == facts
+    assert facts.path == "/about/" and facts.indexable and "overview" in facts.anchors
+    assert {target.relative for _, target in facts.links} == set(CLEAN_PAGES)
+
+
+def _resolve_directly(site_url: str, base: str, href: str) -> tuple[str, str] | None:
+    """Where a link leads, worked out from scratch with `urljoin` for every link."""
+    prefix = unquote(urlsplit(site_url).path) or "/"
+    try:
+        parts = urlsplit(urljoin(base, href))
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != urlsplit(site_url).netloc:
+        return None
+    path = unquote(parts.path)
+    path = prefix if path + "/" == prefix else path
+    return (path, unquote(parts.fragment)) if path.startswith(prefix) else None
+
+
+@pytest.mark.parametrize("site_url", ["https://example.com/", "https://example.com/docs/"])
+def test_links_shared_between_pages_resolve_as_urljoin_does(site_url: str) -> None:
+    """The audit works each link target out once for many pages; odd hrefs (`..//x`,
+    `../mailto:x`, `;`, `//`, tabs) must still land where `urljoin` puts them."""
+    pieces = ["..", "../", ".", "./", "/", "//", "a", "文", "%2F", ":", "x:y", "https:", "?q", "#"]
+    pieces += ["#s", ";", " ", "\t", "\x01", "//example.com", "mailto:", "index.html", "@", "["]
+    files = ["index.html", "about/index.html", "a/b/c/index.html", "pricing.html", "文章/x.html"]
+    auditor = PageAuditor(site_url, AuditRules())
+    addresses = auditor.addresses
+    generator = random.Random(7)
+    for _ in range(20_000):
+        href = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 6))).strip()
+        base = addresses.page_url(generator.choice(files))
+        target = addresses.locate(base, href)
+        expected = _resolve_directly(site_url, base, href)
+        assert (None if target is None else (target.path, target.fragment)) == expected, href

@@ -201,6 +201,21 @@ def test_audit_finds_each_planted_problem_with_a_fix(make_site) -> None:
     assert "broken-anchor" in table.stdout and "fix" in table.stdout.lower()
 
 
+def test_the_audit_keeps_page_facts_between_builds_unless_the_cache_is_off(make_site) -> None:
+    root = make_site(PLANTED, SEO_CONFIG)
+    kept = root / ".leadpress-cache/audit.pickle"
+    report = root / "site/seo-report.json"
+    off = run_leadpress("build", cwd=root, env={"LEADPRESS_CACHE": "off"})
+    assert off.returncode == 0, off.stderr
+    assert not kept.exists()
+    expected = report.read_bytes()
+    for _ in ("cold", "warm"):
+        result = run_leadpress("build", cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert kept.is_file()
+        assert report.read_bytes() == expected
+
+
 def test_strict_audit_fails_on_errors_and_keeps_the_previous_site(make_site) -> None:
     root = make_site({"articles/ok.md": _article("A clean article")}, SEO_CONFIG)
     assert run_leadpress("build", cwd=root).returncode == 0

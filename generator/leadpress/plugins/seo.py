@@ -6,6 +6,7 @@ to say about it; this module only moves facts between MkDocs events and those fu
 
 from __future__ import annotations
 
+import os
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ log = get_plugin_logger(__name__)
 
 CONTENT_PLUGIN = "leadpress/content"
 REPORT_FILE = "seo-report.json"
+# The switch leadpress/buildcache reads too: "off" keeps nothing between builds.
+CACHE_VARIABLE = "LEADPRESS_CACHE"
 
 
 class CardsConfig(Config):
@@ -272,7 +275,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             description_max=audit.description_max,
             thin_words=audit.thin_words,
         )
-        self.findings = audit_site(site_dir, self.site.url, rules)
+        # Facts of pages unchanged since the last build come from the cache folder.
+        keep = os.environ.get(CACHE_VARIABLE, "").lower() != "off"
+        cache_dir = self.cache_dir if keep else None
+        self.findings = audit_site(site_dir, self.site.url, rules, cache_dir)
         self.pages_audited = len(page_files(site_dir))
         (site_dir / REPORT_FILE).write_text(
             report_json(self.findings, self.pages_audited), encoding="utf-8"

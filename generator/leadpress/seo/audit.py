@@ -3,24 +3,36 @@
 `audit_site` reads the finished site folder only, so it checks what visitors and search
 engines actually get, whatever produced the pages. Every finding names what is wrong and
 says how to fix it in the words of someone who edits Markdown and front matter.
+
+It works in two steps. `page_facts` reads one page on its own: the findings about that page
+alone, and what the checks across pages need of it (title, description, anchors, the links
+that stay on the site). Those facts are plain, picklable data, so pages are read in a
+process pool and their facts kept between builds under a hash of everything they depend
+on. The checks across pages (broken links and anchors, duplicates, orphans) then run on
+the facts and the folder's files only.
 """
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import json
+import os
+import pickle
 import posixpath
 import re
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from ..buildcache.pool import process_pool, use_pool, worker_count
 from .text import cut_to_width, display_width
 
 Severity = Literal["error", "warning"]
@@ -41,10 +53,14 @@ _SPACE = re.compile(r"\s+")
 # Ideographs and kana: languages written without spaces, where one character is about
 # half a word.
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_WORD = re.compile(r"\w")
+_WORD_TOKEN = re.compile(r"\w\S*")
 _QUOTE_WIDTH = 80
 # Built pages are written as UTF-8; a page without a charset tag must not be read as Latin-1.
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
+# Bump when a check, a message or what `PageFacts` holds changes: facts kept by builds of
+# an older version are then worked out again.
+AUDIT_VERSION = "1"
+CACHE_FILE = "audit.pickle"
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,30 @@ def page_files(site_dir: Path) -> list[Path]:
 # Reading pages ------------------------------------------------------------------------------
 
 
+class SiteTarget(NamedTuple):
+    """Where an address on the site leads, before anyone looks for a file there."""
+
+    path: str  # the target's decoded URL path, e.g. "/docs/pricing/"
+    relative: str  # the same path inside the site folder, e.g. "pricing/"
+    fragment: str  # decoded, "" when there is none
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """One page as the audit needs it: the findings about the page alone, and what the
+    checks across pages need of it. Plain data, so it crosses processes and is cached."""
+
+    file: str  # path inside the site folder, with "/" separators
+    path: str  # the page's URL path, as findings name it
+    indexable: bool
+    findings: frozenset[Finding]
+    title: str  # "" when the page has none or is kept out of search engines
+    description: str
+    anchors: frozenset[str]  # ids and `<a name>`s, the targets of `#fragment` links
+    links: tuple[tuple[str, SiteTarget], ...]  # (href as written, where it leads), each once
+    social_image: tuple[str, SiteTarget] | None  # `og:image` when it points into the site
+
+
 @dataclass
 class _Page:
     file: str  # path inside the site folder, with "/" separators
@@ -83,14 +123,6 @@ class _Page:
     head: lxml.html.HtmlElement
     body: lxml.html.HtmlElement
     indexable: bool = True
-
-
-@dataclass(frozen=True)
-class _Link:
-    href: str  # as written in the page
-    path: str  # the target's decoded URL path
-    file: str | None  # the existing file it reaches, None when there is none
-    fragment: str
 
 
 def _url_path(file: str) -> str:
@@ -122,16 +154,36 @@ def _classes(element: lxml.html.HtmlElement) -> set[str]:
 
 
 def _visible_text(element: lxml.html.HtmlElement) -> str:
-    """Text a reader sees: no scripts or styles, no `¶` permalinks beside headings."""
-    clone = copy.deepcopy(element)
-    clone.tail = None
-    for hidden in list(clone.iter(*_SKIPPED_TAGS, "a")):
-        if hidden.tag != "a" or "headerlink" in _classes(hidden):
-            hidden.drop_tree()
-    for block in clone.iter(*_BLOCKS):
-        block.text = " " + (block.text or "")
-        block.tail = " " + (block.tail or "")
-    return _collapse(clone.text_content())
+    """Text a reader sees: no scripts or styles, no `¶` permalinks beside headings; a space
+    around each block element, so words of a minified page do not run together."""
+    parts: list[str] = []
+    _collect_text(element, parts)
+    return _collapse("".join(parts))
+
+
+def _hidden(element: lxml.html.HtmlElement) -> bool:
+    tag = element.tag
+    return tag in _SKIPPED_TAGS or (tag == "a" and "headerlink" in _classes(element))
+
+
+def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
+    """Append the text inside `element` (not its tail), skipping hidden elements but
+    keeping the text after them."""
+    if element.tag in _BLOCKS:
+        parts.append(" ")
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if not isinstance(child.tag, str):
+            pass  # a comment or processing instruction: only its tail is text
+        elif _hidden(child):
+            pass
+        else:
+            _collect_text(child, parts)
+            if child.tag in _BLOCKS:
+                parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
 
 
 def _meta(head: lxml.html.HtmlElement, attribute: str, key: str) -> str | None:
@@ -148,45 +200,75 @@ def _is_noindex(head: lxml.html.HtmlElement) -> bool:
 
 
 def _anchors(doc: lxml.html.HtmlElement) -> frozenset[str]:
-    ids = {e.get("id") for e in doc.iter() if isinstance(e.tag, str) and e.get("id")}
-    ids |= {a.get("name") for a in doc.iter("a") if a.get("name")}
-    return frozenset(i for i in ids if i)
+    # XPath hands over the values without making a Python object of every element.
+    return frozenset(str(i) for i in doc.xpath("//@id | //a/@name") if i)
 
 
-class _Site:
-    """The built site folder, and how URLs under `site_url` map to its files."""
+# A relative path that `urljoin` resolves against the base's folder alone: it starts with
+# none of the characters `urlsplit` strips (controls, space), nor `/`, `?`, `#` or `;` (an
+# empty path with parameters), and no scheme can hide in its first segment (no `:` before
+# the first `/`, `?` or `#`).
+_PLAIN_RELATIVE = re.compile(r"[^\x00-\x20/?#:;][^/?#:]*(?:[/?#]|\Z)")
+# Resolved the same from every page of the site: a URL with a host (and maybe a scheme),
+# or a path from the host's root. Not `//` alone, whose empty host means the page itself.
+_FROM_ANY_PAGE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#\t\r\n]|/(?:[^/\t\r\n]|\Z)")
+# Characters `urlsplit` removes wherever they are.
+_UNSAFE = str.maketrans("", "", "\t\r\n")
 
-    def __init__(self, site_dir: Path, site_url: str) -> None:
-        self.dir = site_dir
+
+class _Addresses:
+    """How URLs under `site_url` map to paths in the site folder.
+
+    Every page links the same navigation, listings and tags, each written relative to the
+    page (`../../tags/crm/`): `locate` works each target out once per (folder, href) after
+    moving `../` steps from the href into the folder, so all pages share the work.
+    """
+
+    def __init__(self, site_url: str) -> None:
         self.url = site_url if site_url.endswith("/") else site_url + "/"
         parts = urlsplit(self.url)
         self.host = parts.netloc.lower()
         self.prefix = unquote(parts.path) or "/"  # e.g. "/docs/" for a site in a sub-folder
-        self._anchors: dict[str, frozenset[str]] = {}
-        self._existing: dict[str, bool] = {}  # the folder does not change during an audit
+        self._targets: dict[tuple[str, str], SiteTarget | None] = {}
 
-    def load(self, file: Path) -> _Page:
-        relative = file.relative_to(self.dir).as_posix()
-        doc = _parse(file.read_bytes())
-        head, body = doc.find("head"), doc.find("body")
-        page = _Page(
-            file=relative,
-            url=urljoin(self.url, quote(_url_path(relative))),
-            path=self.page_path(relative),
-            doc=doc,
-            head=head,
-            body=body,
-            indexable=not _is_noindex(head),
-        )
-        self._anchors[relative] = _anchors(doc)
-        return page
+    def page_url(self, file: str) -> str:
+        return urljoin(self.url, quote(_url_path(file)))
 
     def page_path(self, file: str) -> str:
         return self.prefix + _url_path(file)
 
-    def resolve(self, base: str, href: str) -> _Link | None:
-        """Where `href` on the page at `base` leads; None when it leaves the site."""
-        href = href.strip()
+    def locate(self, base: str, href: str) -> SiteTarget | None:
+        """Where `href` (stripped) on the page at `base` leads; None when it leaves the site."""
+        key = self.scope(base, href)
+        try:
+            return self._targets[key]
+        except KeyError:
+            pass
+        if href[:1] == "#":  # a section of the page itself
+            page = self.locate(base, "")
+            fragment = unquote(href[1:].translate(_UNSAFE))
+            target = None if page is None else page._replace(fragment=fragment)
+        else:
+            target = self._locate(*key)
+        self._targets[key] = target
+        return target
+
+    def scope(self, base: str, href: str) -> tuple[str, str]:
+        """A (base, href) that `urljoin` resolves to the same URL as these two, shared by
+        as many pages as possible. `base` is a page of this site: no query, no fragment."""
+        if _FROM_ANY_PAGE.match(href):
+            return self.url, href
+        if not _PLAIN_RELATIVE.match(href):  # "", "#top", "?q=1", "mailto:…": as they are
+            return base, href
+        folder = base[: base.rindex("/") + 1]
+        while href.startswith("../") and folder.count("/") > 3:  # not at the host's root
+            rest = href[3:]
+            if rest and rest[0] not in "?#" and not _PLAIN_RELATIVE.match(rest):
+                break  # e.g. `..//x` or `../mailto:x`, which `..` does not simply shorten
+            folder, href = folder[: folder.rindex("/", 0, -1) + 1], rest
+        return folder, href
+
+    def _locate(self, base: str, href: str) -> SiteTarget | None:
         try:
             parts = urlsplit(urljoin(base, href))
         except ValueError:  # e.g. a malformed IPv6 host: not an address on this site
@@ -199,9 +281,26 @@ class _Site:
             path = self.prefix
         if not path.startswith(self.prefix):
             return None  # same host, outside the site's folder: nothing to check it against
-        return _Link(href, path, self._file(path[len(self.prefix) :]), unquote(parts.fragment))
+        return SiteTarget(path, path[len(self.prefix) :], unquote(parts.fragment))
 
-    def _file(self, relative: str) -> str | None:
+
+class _Folder:
+    """The built site folder: which files exist, and the anchors of the pages in it."""
+
+    def __init__(self, site_dir: Path, pages: Mapping[str, PageFacts]) -> None:
+        self.dir = site_dir
+        self.pages = pages
+        self._files: dict[str, str | None] = {}
+        self._existing: dict[str, bool] = {}  # the folder does not change during an audit
+        self._anchors: dict[str, frozenset[str]] = {}
+
+    def file(self, relative: str) -> str | None:
+        """The existing file a site-relative path reaches, None when there is none."""
+        if relative not in self._files:
+            self._files[relative] = self._find(relative)
+        return self._files[relative]
+
+    def _find(self, relative: str) -> str | None:
         if relative == "" or relative.endswith("/"):
             candidates = [relative + "index.html"]
         else:
@@ -216,13 +315,15 @@ class _Site:
         return None
 
     def _is_file(self, relative: str) -> bool:
-        # Every page links the same nav and listings: look each file up once, not per link.
         if relative not in self._existing:
             self._existing[relative] = (self.dir / relative).is_file()
         return self._existing[relative]
 
     def anchors(self, file: str) -> frozenset[str]:
-        if file not in self._anchors:
+        page = self.pages.get(file)
+        if page is not None:
+            return page.anchors
+        if file not in self._anchors:  # not an audited page, e.g. the not-found page
             self._anchors[file] = _anchors(_parse((self.dir / file).read_bytes()))
         return self._anchors[file]
 
@@ -232,12 +333,11 @@ class _Site:
 
 @dataclass
 class _Audit:
-    site: _Site
     rules: AuditRules
     findings: set[Finding] = field(default_factory=set)
 
-    def add(self, page: _Page, check: str, severity: Severity, message: str, fix: str) -> None:
-        self.findings.add(Finding(page.path, check, severity, message, fix))
+    def add(self, page: str, check: str, severity: Severity, message: str, fix: str) -> None:
+        self.findings.add(Finding(page, check, severity, message, fix))
 
 
 def _quote(text: str) -> str:
@@ -257,7 +357,7 @@ def _check_title(audit: _Audit, page: _Page) -> str:
     title = _collapse(element.text_content()) if element is not None else ""
     if not title:
         audit.add(
-            page,
+            page.path,
             "title-missing",
             "error",
             "The page has no title.",
@@ -268,7 +368,7 @@ def _check_title(audit: _Audit, page: _Page) -> str:
     width = display_width(title)
     if width > rules.title_max:
         audit.add(
-            page,
+            page.path,
             "title-long",
             "warning",
             f'Title "{_quote(title)}" is {_width_note(title, width)}; search results cut titles '
@@ -278,7 +378,7 @@ def _check_title(audit: _Audit, page: _Page) -> str:
         )
     elif width < rules.title_min:
         audit.add(
-            page,
+            page.path,
             "title-short",
             "warning",
             f'Title "{_quote(title)}" is {_width_note(title, width)}; at least {rules.title_min} '
@@ -295,7 +395,7 @@ def _check_description(audit: _Audit, page: _Page) -> str:
     span = f"{rules.description_min}–{rules.description_max} characters"
     if not description:
         audit.add(
-            page,
+            page.path,
             "description-missing",
             "error",
             "The page has no meta description, so search engines pick a snippet themselves.",
@@ -305,7 +405,7 @@ def _check_description(audit: _Audit, page: _Page) -> str:
     width = display_width(description)
     if width > rules.description_max:
         audit.add(
-            page,
+            page.path,
             "description-long",
             "warning",
             f'Description "{_quote(description)}" is {_width_note(description, width)}; search '
@@ -314,7 +414,7 @@ def _check_description(audit: _Audit, page: _Page) -> str:
         )
     elif width < rules.description_min:
         audit.add(
-            page,
+            page.path,
             "description-short",
             "warning",
             f'Description "{_quote(description)}" is {_width_note(description, width)}; too short '
@@ -328,7 +428,7 @@ def _check_h1(audit: _Audit, page: _Page) -> None:
     h1s = list(page.body.iter("h1"))
     if not h1s:
         audit.add(
-            page,
+            page.path,
             "h1-missing",
             "error",
             "The page has no main heading (H1).",
@@ -337,7 +437,7 @@ def _check_h1(audit: _Audit, page: _Page) -> None:
     elif len(h1s) > 1:
         texts = ", ".join(f'"{_visible_text(h1)}"' for h1 in h1s)
         audit.add(
-            page,
+            page.path,
             "h1-multiple",
             "error",
             f"The page has {len(h1s)} main headings (H1): {texts}.",
@@ -350,7 +450,7 @@ def _check_images(audit: _Audit, page: _Page) -> None:
         if image.get("alt") is None:  # alt="" marks a decorative image on purpose
             src = (image.get("src") or "").strip()
             audit.add(
-                page,
+                page.path,
                 "image-alt-missing",
                 "error",
                 f'Image "{src}" has no alt text.' if src else "An image has no alt text.",
@@ -360,20 +460,22 @@ def _check_images(audit: _Audit, page: _Page) -> None:
 
 
 def _check_headings(audit: _Audit, page: _Page) -> None:
-    previous: tuple[int, str] | None = None
+    previous: tuple[int, lxml.html.HtmlElement] | None = None
     for heading in page.body.iter(*_HEADINGS):
-        level, text = int(heading.tag[1]), _visible_text(heading)
+        level = int(heading.tag[1])
         if previous is not None and level > previous[0] + 1:
+            # The texts only for the message: most pages skip no level.
+            text, before = _visible_text(heading), _visible_text(previous[1])
             audit.add(
-                page,
+                page.path,
                 "heading-skip",
                 "warning",
-                f'Heading h{level} "{text}" follows h{previous[0]} "{previous[1]}", skipping '
+                f'Heading h{level} "{text}" follows h{previous[0]} "{before}", skipping '
                 f"h{previous[0] + 1}.",
                 f"Make it a level-{previous[0] + 1} heading (`{'#' * (previous[0] + 1)} ...` "
                 "in Markdown) so the outline stays in order.",
             )
-        previous = (level, text)
+        previous = (level, heading)
 
 
 def _main_text(page: _Page) -> str:
@@ -387,7 +489,9 @@ def _main_text(page: _Page) -> str:
 def count_words(text: str) -> float:
     """Words in `text`: Latin words by spaces, each CJK character as half a word."""
     cjk = len(_CJK.findall(text))
-    latin = sum(1 for token in _CJK.sub(" ", text).split() if _WORD.search(token))
+    # A token between spaces is a word when it has a word character: one match per such
+    # token, from its first word character to its end.
+    latin = len(_WORD_TOKEN.findall(_CJK.sub(" ", text)))
     return latin + cjk / 2
 
 
@@ -397,7 +501,7 @@ def _check_thin(audit: _Audit, page: _Page) -> None:
     words = count_words(_main_text(page))
     if words < audit.rules.thin_words:
         audit.add(
-            page,
+            page.path,
             "thin-content",
             "warning",
             f"The article has about {int(words)} words; search engines favour pages with at "
@@ -407,22 +511,101 @@ def _check_thin(audit: _Audit, page: _Page) -> None:
         )
 
 
-def _check_social_image(audit: _Audit, page: _Page) -> None:
+def _check_social_image(
+    audit: _Audit, page: _Page, addresses: _Addresses
+) -> tuple[str, SiteTarget] | None:
+    """Warn when the page has no social image; return it when it points into the site, for
+    `_check_social_image_exists` to look for."""
     image = _meta(page.head, "property", "og:image")
     if not image:
         audit.add(
-            page,
+            page.path,
             "social-image-missing",
             "warning",
             "The page has no social image (og:image) for link previews.",
             "Add `image:` to the page's front matter, or keep social cards enabled so one is "
             "drawn for it.",
         )
+        return None
+    target = addresses.locate(page.url, image)
+    return None if target is None else (image, target)
+
+
+def _site_links(page: _Page, addresses: _Addresses) -> tuple[tuple[str, SiteTarget], ...]:
+    """The page's links that stay on the site, each (href, target) once, in page order."""
+    links: dict[tuple[str, SiteTarget], None] = {}
+    for href in page.body.xpath(".//a/@href"):
+        href = str(href).strip()
+        target = addresses.locate(page.url, href)
+        if target is not None:
+            links[(href, target)] = None
+    return tuple(links)
+
+
+class PageAuditor:
+    """Reads pages of one site with one set of rules; remembers where links lead, so pages
+    read by the same auditor share that work."""
+
+    def __init__(self, site_url: str, rules: AuditRules) -> None:
+        self.addresses = _Addresses(site_url)
+        self.rules = rules
+
+    def facts(self, file: str, data: bytes) -> PageFacts:
+        """The facts of the built page `file` (its path in the site folder), whose bytes are
+        `data`."""
+        doc = _parse(data)
+        head, body = doc.find("head"), doc.find("body")
+        page = _Page(
+            file=file,
+            url=self.addresses.page_url(file),
+            path=self.addresses.page_path(file),
+            doc=doc,
+            head=head,
+            body=body,
+            indexable=not _is_noindex(head),
+        )
+        audit = _Audit(self.rules)
+        title = description = ""
+        social_image = None
+        if page.indexable:
+            title = _check_title(audit, page)
+            description = _check_description(audit, page)
+            _check_h1(audit, page)
+            _check_images(audit, page)
+            _check_headings(audit, page)
+            _check_thin(audit, page)
+            social_image = _check_social_image(audit, page, self.addresses)
+        return PageFacts(
+            file=file,
+            path=page.path,
+            indexable=page.indexable,
+            findings=frozenset(audit.findings),
+            title=title,
+            description=description,
+            anchors=_anchors(doc),
+            # Every page's links count, noindex or not: a visitor can still follow them.
+            links=_site_links(page, self.addresses),
+            social_image=social_image,
+        )
+
+
+def page_facts(data: bytes, file: str, site_url: str, rules: AuditRules) -> PageFacts:
+    """What the audit finds on one built page alone, and what the checks across pages need
+    of it: a function of its bytes, its path in the site folder, the site's URL and the
+    rules only."""
+    return PageAuditor(site_url, rules).facts(file, data)
+
+
+# Checks across pages --------------------------------------------------------------------------
+
+
+def _check_social_image_exists(audit: _Audit, folder: _Folder, page: PageFacts) -> None:
+    if page.social_image is None:
         return
-    target = audit.site.resolve(page.url, image)
-    if target is not None and target.file is None:
+    image, target = page.social_image
+    if folder.file(target.relative) is None:
         audit.add(
-            page,
+            page.path,
             "social-image-missing",
             "error",
             f'Social image "{image}" is not in the built site.',
@@ -431,57 +614,53 @@ def _check_social_image(audit: _Audit, page: _Page) -> None:
         )
 
 
-def _check_links(audit: _Audit, page: _Page) -> Iterator[str]:
-    """Report broken links and anchors; yield the files this page links to."""
-    for anchor in page.body.iter("a"):
-        href = anchor.get("href")
-        if href is None:
-            continue
-        link = audit.site.resolve(page.url, href)
-        if link is None:
-            continue
-        if link.file is None:
+def _check_links(audit: _Audit, folder: _Folder, page: PageFacts, prefix: str) -> set[str]:
+    """Report broken links and anchors; return the other files this page links to."""
+    linked: set[str] = set()
+    for href, target in page.links:
+        file = folder.file(target.relative)
+        if file is None:
             audit.add(
-                page,
+                page.path,
                 "broken-link",
                 "error",
-                f'Link "{link.href}" leads to {link.path}, which does not exist.',
+                f'Link "{href}" leads to {target.path}, which does not exist.',
                 "Correct or remove the link; if the page moved, link to its new address.",
             )
             continue
-        yield link.file
+        if file != page.file:
+            linked.add(file)
         if (
-            link.fragment
-            and link.file.endswith(".html")
-            and link.fragment not in audit.site.anchors(link.file)
+            target.fragment
+            and file.endswith(".html")
+            and target.fragment not in folder.anchors(file)
         ):
-            target = audit.site.page_path(link.file)
-            where = "this page" if link.file == page.file else target
+            where = "this page" if file == page.file else prefix + _url_path(file)
             audit.add(
-                page,
+                page.path,
                 "broken-anchor",
                 "error",
-                f'Link "{link.href}" leads to section "#{link.fragment}" on {where}, which '
+                f'Link "{href}" leads to section "#{target.fragment}" on {where}, which '
                 "has no such heading or anchor.",
                 "Link to a heading that exists (its anchor is in the page's table of "
                 "contents), or correct the part after `#`.",
             )
+    return linked
 
 
-def _check_duplicates(
-    audit: _Audit, pages: dict[str, _Page], values: dict[str, str], what: str
-) -> None:
-    by_value: defaultdict[str, list[str]] = defaultdict(list)
-    for file, value in values.items():
-        if value:
-            by_value[value].append(file)
-    for value, files in by_value.items():
-        if len(files) < 2:
+def _check_duplicates(audit: _Audit, pages: Sequence[PageFacts], what: str) -> None:
+    by_value: defaultdict[str, list[PageFacts]] = defaultdict(list)
+    for page in pages:
+        value = getattr(page, what)
+        if page.indexable and value:
+            by_value[value].append(page)
+    for value, sharing in by_value.items():
+        if len(sharing) < 2:
             continue
-        for file in files:
-            others = ", ".join(sorted(pages[f].path for f in files if f != file))
+        for page in sharing:
+            others = ", ".join(sorted(p.path for p in sharing if p is not page))
             audit.add(
-                pages[file],
+                page.path,
                 f"{what}-duplicate",
                 "warning",
                 f'{what.capitalize()} "{_quote(value)}" is also used by {others}.',
@@ -490,16 +669,149 @@ def _check_duplicates(
             )
 
 
-def _check_orphans(audit: _Audit, pages: dict[str, _Page], linked: set[str]) -> None:
-    for file, page in pages.items():
-        if page.indexable and file != "index.html" and file not in linked:
+def _check_orphans(audit: _Audit, pages: Sequence[PageFacts], linked: set[str]) -> None:
+    for page in pages:
+        if page.indexable and page.file != "index.html" and page.file not in linked:
             audit.add(
-                page,
+                page.path,
                 "orphan",
                 "warning",
                 "No other page links to this page, so visitors and search engines hardly find it.",
                 "Link to it from a related page, a listing or the navigation.",
             )
+
+
+def check_across_pages(
+    site_dir: Path, site_url: str, rules: AuditRules, pages: Sequence[PageFacts]
+) -> set[Finding]:
+    """The findings of the pages' own checks, and of those that compare pages and look
+    for the files links lead to."""
+    audit = _Audit(rules)
+    folder = _Folder(site_dir, {page.file: page for page in pages})
+    prefix = _Addresses(site_url).prefix
+    linked: set[str] = set()
+    for page in pages:
+        audit.findings.update(page.findings)
+        linked |= _check_links(audit, folder, page, prefix)
+        _check_social_image_exists(audit, folder, page)
+    _check_duplicates(audit, pages, "title")
+    _check_duplicates(audit, pages, "description")
+    _check_orphans(audit, pages, linked)
+    return audit.findings
+
+
+# Facts of many pages: a process pool and a cache ----------------------------------------------
+
+
+class _Reader:
+    """Reads pages from the folder, one at a time, into their cache key and facts."""
+
+    def __init__(self, site_url: str, rules: AuditRules) -> None:
+        self.auditor = PageAuditor(site_url, rules)
+        self.fingerprint = _fingerprint(site_url, rules)
+
+    def read(self, job: tuple[str, str]) -> tuple[str, PageFacts]:
+        """(file in the site folder, its path on disk) -> (key of the bytes read, facts)."""
+        file, path = job
+        data = Path(path).read_bytes()
+        return facts_key(self.fingerprint, file, data), self.auditor.facts(file, data)
+
+
+_worker: _Reader | None = None
+
+
+def _init_worker(site_url: str, rules: AuditRules) -> None:
+    global _worker
+    _worker = _Reader(site_url, rules)
+
+
+def _read_in_worker(job: tuple[str, str]) -> tuple[str, PageFacts]:
+    assert _worker is not None, "_init_worker was not called"
+    return _worker.read(job)
+
+
+def _fingerprint(site_url: str, rules: AuditRules) -> bytes:
+    """Everything a page's facts depend on besides the page itself."""
+    facts = {
+        "version": AUDIT_VERSION,
+        "lxml": [etree.LXML_VERSION, etree.LIBXML_VERSION],
+        "site_url": site_url,
+        "rules": asdict(rules),
+    }
+    return json.dumps(facts, sort_keys=True).encode("utf-8")
+
+
+def facts_key(fingerprint: bytes, file: str, data: bytes) -> str:
+    digest = hashlib.sha256(fingerprint)
+    digest.update(b"\0" + file.encode("utf-8") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def load_facts(cache_dir: Path) -> dict[str, PageFacts]:
+    """Facts kept by the previous audit; nothing when the file is missing, unreadable or
+    from another version (the cache only ever saves time)."""
+    try:
+        with open(cache_dir / CACHE_FILE, "rb") as handle:
+            stored = pickle.load(handle)
+    except Exception:  # missing, truncated or garbled: a pickle fails in many ways
+        return {}
+    if not isinstance(stored, dict) or stored.get("format") != AUDIT_VERSION:
+        return {}
+    entries = stored.get("entries")
+    if not isinstance(entries, dict):
+        return {}
+    return {k: v for k, v in entries.items() if isinstance(v, PageFacts)}
+
+
+def save_facts(cache_dir: Path, entries: Mapping[str, PageFacts]) -> None:
+    """Keep this audit's facts (only these: old entries do not pile up), written through a
+    temporary file so a crash never leaves half a cache."""
+    with suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".audit-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                data = {"format": AUDIT_VERSION, "entries": dict(entries)}
+                pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, cache_dir / CACHE_FILE)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def site_facts(
+    site_dir: Path, site_url: str, rules: AuditRules, cache_dir: Path | None = None
+) -> list[PageFacts]:
+    """The facts of every page `page_files` lists, in its order: from the cache in
+    `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
+    memory one at a time, here and in each worker, however large the site."""
+    fingerprint = _fingerprint(site_url, rules)
+    stored = load_facts(cache_dir) if cache_dir is not None else {}
+    keys: list[str] = []  # by position in the site's pages
+    jobs: list[tuple[str, str]] = []
+    positions: list[int] = []
+    for position, path in enumerate(page_files(site_dir)):
+        file = path.relative_to(site_dir).as_posix()
+        key = facts_key(fingerprint, file, path.read_bytes())
+        keys.append(key)
+        if key not in stored:
+            jobs.append((file, str(path)))
+            positions.append(position)
+    if use_pool(len(jobs)):
+        with process_pool(_init_worker, (site_url, rules)) as pool:
+            chunk = max(1, len(jobs) // (worker_count() * 4))
+            read = list(pool.map(_read_in_worker, jobs, chunksize=chunk))
+    else:
+        reader = _Reader(site_url, rules)
+        read = [reader.read(job) for job in jobs]
+    found = {key: stored[key] for key in keys if key in stored}
+    for position, (key, facts) in zip(positions, read, strict=True):
+        keys[position] = key  # the bytes the facts come from, should the page have changed
+        found[key] = facts
+    if cache_dir is not None and (jobs or len(stored) != len(keys)):
+        save_facts(cache_dir, {key: found[key] for key in keys})
+    return [found[key] for key in keys]
 
 
 # Entry points ---------------------------------------------------------------------------------
@@ -520,37 +832,17 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=_sort_key)
 
 
-_EMPTY = _parse(b"<html><head></head><body></body></html>")
-_EMPTY_HEAD, _EMPTY_BODY = _EMPTY.find("head"), _EMPTY.find("body")
-
-
-def audit_site(site_dir: Path, site_url: str, rules: AuditRules = AuditRules()) -> list[Finding]:
-    """Check every built page under `site_dir`, published at `site_url`."""
-    audit = _Audit(_Site(site_dir, site_url), rules)
-    pages: dict[str, _Page] = {}
-    titles: dict[str, str] = {}
-    descriptions: dict[str, str] = {}
-    linked: set[str] = set()
-    for path in page_files(site_dir):
-        page = audit.site.load(path)
-        file = page.file
-        # Every page's links count, noindex or not: a visitor can still follow them.
-        linked.update(target for target in _check_links(audit, page) if target != file)
-        if page.indexable:
-            titles[file] = _check_title(audit, page)
-            descriptions[file] = _check_description(audit, page)
-            _check_h1(audit, page)
-            _check_images(audit, page)
-            _check_headings(audit, page)
-            _check_thin(audit, page)
-            _check_social_image(audit, page)
-        # The checks across pages need only its address: let its parsed tree go, so a large
-        # site is audited in the memory of one page, not of all of them.
-        pages[file] = replace(page, doc=_EMPTY, head=_EMPTY_HEAD, body=_EMPTY_BODY)
-    _check_duplicates(audit, pages, titles, "title")
-    _check_duplicates(audit, pages, descriptions, "description")
-    _check_orphans(audit, pages, linked)
-    return sort_findings(audit.findings)
+def audit_site(
+    site_dir: Path,
+    site_url: str,
+    rules: AuditRules = AuditRules(),
+    cache_dir: Path | None = None,
+) -> list[Finding]:
+    """Check every built page under `site_dir`, published at `site_url`; with `cache_dir`,
+    the facts of pages unchanged since the last audit there are not read again."""
+    site_url = site_url if site_url.endswith("/") else site_url + "/"
+    pages = site_facts(site_dir, site_url, rules, cache_dir)
+    return sort_findings(check_across_pages(site_dir, site_url, rules, pages))
 
 
 def _counts(findings: list[Finding]) -> tuple[int, int]:

@@ -20,6 +20,8 @@ def char_width(char: str) -> int:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
     return sum(char_width(char) for char in text)
 
 
