@@ -50,6 +50,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta, write_file
 
+from ..buildcache import cache_wanted
 from ..buildcache import markdown as md
 from ..buildcache.pages import (
     PAGES_DIR,
@@ -64,7 +65,6 @@ from ..buildcache.pool import fork_allowed, process_pool, use_pool, worker_count
 
 log = get_plugin_logger(__name__)
 
-CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": convert everything, keep nothing
 PLUGIN_NAME = "leadpress/buildcache"
 # Material's search keeps one list of entries; the cache hands a page's entries back.
 THEME_SEARCH = ("search", "material/search")
@@ -105,9 +105,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         base = Path(config.config_file_path or "").parent
         self.cache_dir = base / self.config.cache_dir
         self.keep = (
-            self.config.enabled
-            and os.environ.get(CACHE_VARIABLE, "").lower() != "off"
-            and md.cacheable(config.markdown_extensions)
+            self.config.enabled and cache_wanted() and md.cacheable(config.markdown_extensions)
         )
         return config
 

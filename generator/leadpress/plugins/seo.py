@@ -6,7 +6,6 @@ to say about it; this module only moves facts between MkDocs events and those fu
 
 from __future__ import annotations
 
-import os
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
 
+from ..buildcache import cache_wanted
 from ..buildcache.cards import write_cards
 from ..content.collections import Document, SiteContent
 from ..content.models import ContentType
@@ -41,7 +41,6 @@ log = get_plugin_logger(__name__)
 CONTENT_PLUGIN = "leadpress/content"
 REPORT_FILE = "seo-report.json"
 # The switch leadpress/buildcache reads too: "off" keeps nothing between builds.
-CACHE_VARIABLE = "LEADPRESS_CACHE"
 
 
 class CardsConfig(Config):
@@ -276,7 +275,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             thin_words=audit.thin_words,
         )
         # Facts of pages unchanged since the last build come from the cache folder.
-        keep = os.environ.get(CACHE_VARIABLE, "").lower() != "off"
+        keep = cache_wanted()
         cache_dir = self.cache_dir if keep else None
         self.findings = audit_site(site_dir, self.site.url, rules, cache_dir)
         self.pages_audited = len(page_files(site_dir))
