@@ -15,7 +15,7 @@ temporary folder, then times, each as its own process:
                    every page is rendered again; conversions, cards and audit are kept)
 
 For each: wall seconds (median of --runs), pages per second (N / wall), and peak memory
-(the largest sum of PSS over the process and its children, sampled every 20 ms, so memory
+(the largest sum of PSS over the process and its children, sampled every 0.2 s, so memory
 a fork shares counts once; the process's own peak RSS from wait4's rusage is printed
 beside it). Ratios are against plain
 mkdocs-material and Hugo measured in the same run.
@@ -46,6 +46,9 @@ from pathlib import Path
 import yaml
 
 BIN = Path(sys.executable).parent
+# Reading a process's PSS walks its page tables: sampled more often, the sampler would
+# take a noticeable share of a CPU from the builds it measures.
+SAMPLE_SECONDS = 0.2
 # A fixed build clock: webinars are upcoming or past the same way in every run.
 SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01T00:00:00Z
 BUILDS = ("mkdocs", "hugo", "cold", "cards", "warm", "change", "add")
@@ -508,7 +511,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, sum(_memory_kb(p) for p in _descendants(process.pid)))
-                done.wait(0.02)
+                done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

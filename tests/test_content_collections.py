@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from conftest import front
 from conftest import parse_page as parse
 from leadpress.content.collections import Listing, Settings, SiteContent, build_site
@@ -444,6 +446,53 @@ def test_related_pages_are_at_most_related_count() -> None:
     site = build(pages, related_count=2)
     assert all(len(d.related) == 2 for d in site.documents)
     assert related(site)["A1"] == ["A7", "A6"]  # newest first among equals
+
+
+def _related_by_brute_force(site: SiteContent, count: int) -> dict[str, list[str]]:
+    """Every pair of pages compared: the ranking the fast lookup must reproduce."""
+    documents = site.documents
+
+    def labels(d) -> set[str]:
+        return {n.lower() for n in (*d.meta.tags, *getattr(d.meta, "categories", []))}
+
+    expected = {}
+    for document in documents:
+        scored = []
+        for number, other in enumerate(documents):
+            shared = len(labels(document) & labels(other))
+            if other is not document and shared:
+                scored.append((-(2 * shared + (other.lang == document.lang)), number, other))
+        expected[document.title] = [o.title for _, _, o in sorted(scored)[:count]]
+    return expected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_related_pages_match_comparing_every_pair(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    words = ["pipeline", "crm", "churn", "pricing", "renewal", "intent", "forecast", "seo"]
+    pages = []
+    for n in range(80):
+        # Up to eight labels: pages past six take the counting path, the rest the sets.
+        tags = rng.sample(words, rng.randint(0, 6))
+        categories = rng.sample(["RevOps", "Growth", "Sales"], rng.randint(0, 2))
+        lang = "\nlang: zh" if rng.random() < 0.3 else ""
+        day = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        pages.append(
+            article(
+                f"a{n}",
+                f"A{n}",
+                date=day,
+                tags=f"[{', '.join(tags)}]",
+                categories=f"[{', '.join(categories)}]{lang}",
+            )
+        )
+    site = build(pages, related_count=4)
+    got, expected = related(site), _related_by_brute_force(site, 4)
+    assert {
+        title: (got[title], expected[title]) for title in got if got[title] != expected[title]
+    } == {}
 
 
 def test_no_related_pages_when_no_label_is_shared() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import heapq
+import itertools
 import os
 import posixpath
 from collections import defaultdict
@@ -199,8 +201,10 @@ def is_published(parsed: Parsed, settings: Settings) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def term_slug(name: str, style: SlugStyle = "pinyin") -> str:
-    """The URL slug of a category, tag or industry name."""
+    """The URL slug of a category, tag or industry name (a few names, asked for by every
+    page that carries them: kept, since pinyin conversion is slow)."""
     return slugify(name, style) or "untitled"
 
 
@@ -405,42 +409,81 @@ def _place(
 def _assign_related(documents: Sequence[Document], settings: Settings) -> None:
     """Give each page the pages sharing most tags and categories; same language, then newest.
 
-    Labels are compared by slug, as listings group them (`Pipeline` is `pipeline`), and
-    found through an index of label -> pages, so large sites avoid comparing every pair.
+    Labels are compared by slug, as listings group them (`Pipeline` is `pipeline`). On a
+    large site a common tag is carried by thousands of pages, so pages are not compared
+    one by one: for each page, the pages sharing all of its labels, then all but one, and
+    so on, are found by intersecting sets of page numbers, until enough are found.
     """
-    if settings.related_count <= 0:
+    count = settings.related_count
+    if count <= 0:
         return
-    candidates = [d for d in documents if d.kind in LISTED_TYPES]
     order = {id(d): n for n, d in enumerate(documents)}  # documents are newest first
+    candidates = [d for d in documents if d.kind in LISTED_TYPES]
+    by_number = {order[id(d)]: d for d in candidates}
     labels = {
-        id(d): {
-            term_slug(name, settings.slug_style)
-            for name in (*d.meta.tags, *getattr(d.meta, "categories", []))
-        }
+        id(d): sorted(
+            {
+                term_slug(name, settings.slug_style)
+                for name in (*d.meta.tags, *getattr(d.meta, "categories", []))
+            }
+        )
         for d in candidates
     }
-    pages_with: dict[str, list[Document]] = defaultdict(list)
+    pages_with: dict[str, set[int]] = defaultdict(set)
+    in_language: dict[str, set[int]] = defaultdict(set)
     for document in candidates:
+        number = order[id(document)]
+        in_language[document.lang].add(number)
         for label in labels[id(document)]:
-            pages_with[label].append(document)
+            pages_with[label].add(number)
     for document in candidates:
-        shared: dict[int, int] = defaultdict(int)
-        by_id: dict[int, Document] = {}
-        for label in labels[id(document)]:
-            for other in pages_with[label]:
-                if other is not document:
-                    shared[id(other)] += 1
-                    by_id[id(other)] = other
-        # The few best of possibly thousands sharing a common tag: no full sort needed.
-        ranked = heapq.nsmallest(
-            settings.related_count,
-            shared,
-            key=lambda key: (
-                -(shared[key] * 2 + (by_id[key].lang == document.lang)),
-                order[key],
-            ),
-        )
-        document.related = [by_id[key] for key in ranked]
+        own = labels[id(document)]
+        number = order[id(document)]
+        if len(own) > MAX_LABELS_BY_SETS:
+            document.related = _related_by_counting(
+                document, number, own, pages_with, by_number, count
+            )
+            continue
+        chosen: list[int] = []
+        seen = {number}  # itself, then pages already ranked higher
+        for shared in range(len(own), 0, -1):
+            level: set[int] = set()
+            for combination in itertools.combinations(own, shared):
+                level |= set.intersection(*(pages_with[label] for label in combination))
+            level -= seen
+            seen |= level
+            same = level & in_language[document.lang]
+            for group in (same, level - same):  # the page's own language first
+                chosen.extend(sorted(group)[: count - len(chosen)])
+            if len(chosen) >= count:
+                break
+        document.related = [by_number[n] for n in chosen]
+
+
+# More labels than this on one page: counting shared labels page by page is cheaper than
+# intersecting every combination of them.
+MAX_LABELS_BY_SETS = 6
+
+
+def _related_by_counting(
+    document: Document,
+    number: int,
+    own: list[str],
+    pages_with: dict[str, set[int]],
+    by_number: dict[int, Document],
+    count: int,
+) -> list[Document]:
+    shared: dict[int, int] = defaultdict(int)
+    for label in own:
+        for other in pages_with[label]:
+            shared[other] += 1
+    shared.pop(number, None)
+    ranked = heapq.nsmallest(
+        count,
+        shared,
+        key=lambda other: (-(shared[other] * 2 + (by_number[other].lang == document.lang)), other),
+    )
+    return [by_number[other] for other in ranked]
 
 
 def _listings(
