@@ -6,6 +6,8 @@ with thousands of pages and listings would spend seconds drawing them one after 
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,13 +21,14 @@ def _draw(job: tuple[CardSpec, Fonts]) -> bytes:
 
 
 def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> None:
-    """Write the card of each spec to its path; draw each missing card once."""
-    images: dict[CardSpec, bytes] = {}
+    """Write the card of each spec to its path; draw each missing card once. A card in the
+    cache is linked into the site rather than copied where the file system allows."""
+    images: dict[CardSpec, bytes | Path] = {}
     missing: dict[CardSpec, None] = {}  # ordered, without repeats
     for spec, _ in wanted:
         if spec in images or spec in missing:
             continue
-        cached = cache.cached(spec)
+        cached = cache.cached_file(spec)
         if cached is None:
             missing[spec] = None
         else:
@@ -42,4 +45,15 @@ def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> No
         images[spec] = data
     for spec, target in wanted:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(images[spec])
+        _place(images[spec], target)
+
+
+def _place(image: bytes | Path, target: Path) -> None:
+    if isinstance(image, bytes):
+        target.write_bytes(image)
+        return
+    try:
+        target.unlink(missing_ok=True)
+        os.link(image, target)
+    except OSError:  # another file system, or links not allowed: a copy
+        shutil.copyfile(image, target)

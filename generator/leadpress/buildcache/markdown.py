@@ -101,12 +101,12 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Config values as JSON can hash them; anything else by its repr."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return repr(value)
@@ -131,8 +131,8 @@ def render_settings(
     facts = {
         "format": FORMAT_VERSION,
         "versions": _versions(),
-        "extensions": _plain(markdown_extensions),
-        "configs": _plain(dict(mdx_configs)),
+        "extensions": plain(markdown_extensions),
+        "configs": plain(dict(mdx_configs)),
         "links": links,
         "directory_urls": use_directory_urls,
         # MkDocs records links to anchors unless it logs debug messages. Otherwise the

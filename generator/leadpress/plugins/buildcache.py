@@ -228,6 +228,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         custom_dir = config.theme.custom_dir
         return digest(
             tool_fingerprint(),
+            _config_facts(config),
             hash_files([Path(config.config_file_path)] if config.config_file_path else []),
             hash_files([Path(custom_dir)] if custom_dir else []),
             hash_files([p for p in assets if docs.resolve() in p.resolve().parents]),
@@ -440,6 +441,19 @@ def keep_built_pages(config: MkDocsConfig) -> None:
     plugin = config.plugins.get(PLUGIN_NAME)
     if isinstance(plugin, BuildCachePlugin):
         plugin.keep_built_pages()
+
+
+def _config_facts(config: MkDocsConfig) -> Any:
+    """The configuration as loaded, so values that come from the environment (`!ENV`)
+    count too; not the output folder, which is a new temporary folder each build."""
+    facts = {
+        key: md.plain(value)
+        for key, value in config.items()
+        if key not in ("site_dir", "plugins", "theme")
+    }
+    facts["plugins"] = {name: md.plain(dict(p.config)) for name, p in config.plugins.items()}
+    facts["theme"] = [config.theme.name, md.plain(dict(config.theme)), config.theme.dirs]
+    return facts
 
 
 def _modified() -> bool:

@@ -492,6 +492,9 @@ def _font_fingerprint(path: Path) -> list[object]:
     return [str(path), stat.st_size, stat.st_mtime_ns]
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 class CardCache:
     """Cards kept as `<directory>/<sha256>.png`, so a rebuild draws only changed pages.
 
@@ -526,14 +529,20 @@ class CardCache:
 
     def cached(self, spec: CardSpec) -> bytes | None:
         """The stored card of `spec`, or None when it has to be drawn."""
+        path = self.cached_file(spec)
+        return path.read_bytes() if path is not None else None
+
+    def cached_file(self, spec: CardSpec) -> Path | None:
+        """The file of the stored card of `spec`, or None when it has to be drawn."""
+        path = self.directory / f"{self._key(spec)}.png"
         try:
-            cached = (self.directory / f"{self._key(spec)}.png").read_bytes()
+            with open(path, "rb") as file:
+                if file.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+                    return None
         except OSError:
             return None
-        if not cached.startswith(b"\x89PNG\r\n\x1a\n"):
-            return None
         self.reused += 1
-        return cached
+        return path
 
     def store(self, spec: CardSpec, data: bytes) -> None:
         """Keep a freshly drawn card (drawn here or in a worker process)."""
