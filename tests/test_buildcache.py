@@ -216,13 +216,11 @@ def test_pages_that_depend_on_the_build_clock_are_built_again_when_it_moves(
 def test_a_setting_read_from_the_environment_is_an_input_of_every_page(tmp_path: Path) -> None:
     site = _write_site(tmp_path / "site", cached=True)
     config = site / "mkdocs.yml"
-    text = config.read_text("utf-8").replace(
-        "site_name: Cache test", 'site_name: !ENV [SITE_NAME, "Cache test"]'
-    )
+    text = config.read_text("utf-8") + 'copyright: !ENV [COPYRIGHT, "Cache test"]\n'
     config.write_text(text, "utf-8")
-    first = run_leadpress("build", cwd=site, env={"SITE_NAME": "Tarnbrook"})
+    first = run_leadpress("build", cwd=site, env={"COPYRIGHT": "© 2026 Tarnbrook"})
     assert first.returncode == 0, first.stderr
-    second = run_leadpress("build", cwd=site, env={"SITE_NAME": "Tallyfold"})
+    second = run_leadpress("build", cwd=site, env={"COPYRIGHT": "© 2026 Tallyfold"})
     assert second.returncode == 0, second.stderr
     assert _reuse(second.stderr)[1] == 0
     home = (site / "site" / "index.html").read_text("utf-8")
