@@ -16,6 +16,10 @@ explained in `leadpress.buildcache.pages`. A plugin takes part by offering any o
 With any other plugin configured, every page is built (a plugin we do not know may collect
 things from pages that could not be handed back).
 
+A second process. With two CPUs or more, the pages still to build are rendered half in
+this process and half in a forked one, which keeps each page's record as above; its pages'
+facts are handed back the same way.
+
 Markdown. After the nav is known, every page still to build is converted in a process pool
 (or taken from the cache). When MkDocs then renders a page, this plugin hands it the
 conversion whose key matches the Markdown the other plugins produced; a page whose Markdown
@@ -29,12 +33,7 @@ import logging
 import os
 import pickle
 import shutil
-import signal
-import sys
-import traceback
 from collections import deque
-from collections.abc import Callable
-from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from mkdocs.utils import meta, write_file
 
 from ..buildcache import cache_wanted
 from ..buildcache import markdown as md
+from ..buildcache.helper import RenderHelper
 from ..buildcache.pages import (
     PAGES_DIR,
     PageRecord,
@@ -116,7 +116,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.page_keys: dict[str, str] = {}
         # Pages reused or built by the helper process, not yet handed back, in build order.
         self.pending: deque[str] = deque()
-        self.helper: _Helper | None = None
+        self.helper: RenderHelper | None = None
         self.built = 0
         self.reused = 0
         if self.keep and self.reuse_pages:
@@ -333,7 +333,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             return env
         share = to_build[len(to_build) // 2 :]  # the tail: handed back after the rest
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        self.helper = _Helper.start(
+        self.helper = RenderHelper.start(
             self.pending_dir,
             lambda: self._render_in_helper(share, config, doc_files, env),
         )
@@ -346,7 +346,6 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         )
         helper_pages = {file.src_uri for file in share}
         self.pending = deque(sorted({*self.pending, *helper_pages}, key=self.position.__getitem__))
-        self.from_helper = helper_pages
         return env
 
     def _render_in_helper(self, share, config: MkDocsConfig, doc_files, env) -> None:
@@ -363,7 +362,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         record = PageStore(self.pending_dir).get(self.page_keys[src_uri])
         if record is None:
             raise PluginError(
-                f"The page {src_uri} was built by a helper process but its record is missing"
+                f"leadpress/buildcache: the second process built {src_uri} but kept no record"
             )
         self.built += 1
         return record
@@ -462,56 +461,6 @@ def _modified() -> bool:
 
 def _unmodified() -> bool:
     return False
-
-
-class _Helper:
-    """A forked process rendering some of the pages; its failure fails the build."""
-
-    def __init__(self, pid: int, error_file: Path) -> None:
-        self.pid: int | None = pid
-        self.error_file = error_file
-
-    @classmethod
-    def start(cls, directory: Path, work: Callable[[], None]) -> _Helper:
-        directory.mkdir(parents=True, exist_ok=True)
-        error_file = directory / "helper-error.txt"
-        error_file.unlink(missing_ok=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the helper: do the work, say what went wrong, never return
-            status = 1
-            try:
-                work()
-                status = 0
-            except BaseException:
-                error_file.write_text(traceback.format_exc(), encoding="utf-8")
-            finally:
-                os._exit(status)
-        return cls(pid, error_file)
-
-    def wait(self) -> None:
-        if self.pid is None:
-            return
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            try:
-                detail = self.error_file.read_text(encoding="utf-8")
-            except OSError:
-                detail = f"it ended with status {code}"
-            raise PluginError(
-                f"leadpress/buildcache: rendering pages in a helper process failed:\n{detail}"
-            )
-
-    def stop(self) -> None:
-        if self.pid is None:
-            return
-        with suppress(OSError):
-            os.kill(self.pid, signal.SIGTERM)
-            os.waitpid(self.pid, 0)
-        self.pid = None
 
 
 def _takes_part(plugin: BasePlugin) -> bool:
