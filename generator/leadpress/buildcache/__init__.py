@@ -7,6 +7,10 @@ all its inputs, so a build with the cache gives the same bytes as one without.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
+from contextlib import suppress
+from pathlib import Path
 
 CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": compute everything, keep nothing between builds
 
@@ -14,3 +18,18 @@ CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": compute everything, keep nothing be
 def cache_wanted() -> bool:
     """False when the environment turns every build cache off."""
     return os.environ.get(CACHE_VARIABLE, "").lower() != "off"
+
+
+def dump_atomically(path: Path, value: object) -> None:
+    """Pickle `value` to `path` through a temporary file and a rename, so a crash never
+    leaves half a file. A cache only saves time: a file that cannot be written is not."""
+    with suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

@@ -13,11 +13,9 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from types import SimpleNamespace
@@ -25,6 +23,8 @@ from typing import Any
 
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.structure.pages import Page
+
+from . import dump_atomically
 
 # Bump when the shape of what is stored changes.
 FORMAT_VERSION = "1"
@@ -246,16 +246,5 @@ def load_cache(directory: Path) -> dict[str, bytes]:
 
 
 def save_cache(directory: Path, entries: Mapping[str, bytes]) -> None:
-    """Keep this build's conversions (only these: old entries do not pile up), written
-    through a temporary file so a crash never leaves half a cache."""
-    with suppress(OSError):
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".markdown-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                data = {"format": FORMAT_VERSION, "entries": dict(entries)}
-                pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, directory / CACHE_FILE)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    """Keep this build's conversions (only these: old entries do not pile up)."""
+    dump_atomically(directory / CACHE_FILE, {"format": FORMAT_VERSION, "entries": dict(entries)})

@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from . import dump_atomically
 from .markdown import LogLine
 
 # Bump when the shape of a record changes.
@@ -161,17 +161,7 @@ class PageStore:
         return record if isinstance(record, PageRecord) else None
 
     def put(self, key: str, record: PageRecord) -> None:
-        """Written through a temporary file and renamed: a crash never leaves half a record."""
-        with suppress(OSError):
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.directory / f"{key}.pickle")
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+        dump_atomically(self.directory / f"{key}.pickle", record)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove the records this build did not use, so the cache does not grow."""

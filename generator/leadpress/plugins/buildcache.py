@@ -202,13 +202,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             self.hits[file.src_uri] = record
             page = file.page if file.page is not None else Page(None, file, config)
             page.meta = record.meta
-            page._title_from_render = record.title
-            page.present_anchor_ids = record.present_anchor_ids
-            if record.links_to_anchors is not None:
-                page.links_to_anchors = {
-                    files.get_file_from_path(src_uri): anchors
-                    for src_uri, anchors in record.links_to_anchors.items()
-                }
+            _set_rendered(
+                page, record.title, record.present_anchor_ids, record.links_to_anchors, files
+            )
         self.position = {src_uri: number for number, src_uri in enumerate(self.order)}
         self.pending = deque(src_uri for src_uri in self.order if src_uri in self.hits)
         self.logs: dict[str, list[md.LogLine]] = {}
@@ -385,13 +381,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             logging.getLogger(line.logger).log(line.level, line.message)
         page.content = converted.content
         page.toc = converted.toc
-        page._title_from_render = converted.title
-        page.present_anchor_ids = converted.present_anchor_ids
-        if converted.links_to_anchors is not None:
-            page.links_to_anchors = {
-                files.get_file_from_path(src_uri): anchors
-                for src_uri, anchors in converted.links_to_anchors.items()
-            }
+        _set_rendered(
+            page, converted.title, converted.present_anchor_ids, converted.links_to_anchors, files
+        )
 
     @event_priority(100)  # first: every reused page in place before feeds, search and audit
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -440,6 +432,24 @@ def keep_built_pages(config: MkDocsConfig) -> None:
     plugin = config.plugins.get(PLUGIN_NAME)
     if isinstance(plugin, BuildCachePlugin):
         plugin.keep_built_pages()
+
+
+def _set_rendered(
+    page: Page,
+    title: str | None,
+    anchor_ids: set[str],
+    links_to_anchors: dict[str, dict[str, str]] | None,
+    files: Files,
+) -> None:
+    """What rendering its Markdown tells MkDocs about a page: the title its first heading
+    gives, its anchors, and its links to other pages' anchors (checked after the build)."""
+    page._title_from_render = title
+    page.present_anchor_ids = anchor_ids
+    if links_to_anchors is not None:
+        page.links_to_anchors = {
+            files.get_file_from_path(src_uri): anchors
+            for src_uri, anchors in links_to_anchors.items()
+        }
 
 
 def _config_facts(config: MkDocsConfig) -> Any:

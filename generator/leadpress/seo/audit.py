@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import posixpath
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -32,6 +29,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ..buildcache import dump_atomically
 from ..buildcache.pool import process_pool, use_pool, worker_count
 from .text import cut_to_width, display_width
 
@@ -765,19 +763,8 @@ def load_facts(cache_dir: Path) -> dict[str, PageFacts]:
 
 
 def save_facts(cache_dir: Path, entries: Mapping[str, PageFacts]) -> None:
-    """Keep this audit's facts (only these: old entries do not pile up), written through a
-    temporary file so a crash never leaves half a cache."""
-    with suppress(OSError):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".audit-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                data = {"format": AUDIT_VERSION, "entries": dict(entries)}
-                pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache_dir / CACHE_FILE)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    """Keep this audit's facts (only these: old entries do not pile up)."""
+    dump_atomically(cache_dir / CACHE_FILE, {"format": AUDIT_VERSION, "entries": dict(entries)})
 
 
 def site_facts(
