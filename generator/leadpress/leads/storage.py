@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -160,13 +162,29 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # leaves table creation outside the transaction.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # First the wait for locks: switching a new file to WAL needs one, and two processes
-    # starting at once on a new database would otherwise fail at once with "locked".
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    _switch_to_wal(cursor)  # readers never block the writer
     cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before the 2xx answer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL journal mode, which the file keeps once set. Connections racing to switch a new
+    file can get "database is locked" at once, without SQLite waiting the busy timeout
+    (seen with four processes starting on one new database): try again until it passes."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def _sqlite_begin(conn: Connection) -> None:
