@@ -91,9 +91,10 @@ class Converted:
     logs: list[LogLine] = field(default_factory=list)
 
 
-def _versions() -> dict[str, str]:
+def versions(names: tuple[str, ...] = _VERSIONED) -> dict[str, str]:
+    """The installed version of each distribution ("" when it is not installed)."""
     found = {}
-    for name in _VERSIONED:
+    for name in names:
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -130,7 +131,7 @@ def render_settings(
     links = {name: int(level) for name, level in levels.items()}
     facts = {
         "format": FORMAT_VERSION,
-        "versions": _versions(),
+        "versions": versions(),
         "extensions": plain(markdown_extensions),
         "configs": plain(dict(mdx_configs)),
         "links": links,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -29,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import dump_atomically
-from .markdown import LogLine
+from .markdown import LogLine, versions
 
 # Bump when the shape of a record changes.
 FORMAT_VERSION = "1"
@@ -99,40 +98,30 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def hash_files(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[tuple[str, str]]:
+def hash_files(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """(path, sha256 of the bytes) of every file under `paths`, sorted. Contents, not
     modification times: a CI checkout gives every file a new time."""
-    skipped = [p.resolve() for p in exclude]
     found: list[tuple[str, str]] = []
     for path in paths:
-        for file in _walk(path.resolve(), skipped):
+        for file in _walk(path.resolve()):
             with suppress(OSError):
                 found.append((file.as_posix(), hashlib.sha256(file.read_bytes()).hexdigest()))
     return sorted(found)
 
 
-def _walk(path: Path, skipped: list[Path]) -> Iterator[Path]:
-    if any(path == s or s in path.parents for s in skipped):
-        return
+def _walk(path: Path) -> Iterator[Path]:
     if path.is_file():
         yield path
     elif path.is_dir():
         for root, dirs, files in os.walk(path):
-            here = Path(root)
-            dirs[:] = sorted(d for d in dirs if (here / d) not in skipped and d != "__pycache__")
-            yield from (here / name for name in sorted(files))
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            yield from (Path(root) / name for name in sorted(files))
 
 
 def tool_fingerprint() -> list[Any]:
     """The versions of what renders pages, and Leadpress's own files (its templates and
     code change between releases and in a working copy alike)."""
-    versions = {}
-    for name in _VERSIONED:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = ""
-    return [FORMAT_VERSION, versions, hash_files([_PACKAGE_DIR])]
+    return [FORMAT_VERSION, versions(_VERSIONED), hash_files([_PACKAGE_DIR])]
 
 
 def page_key(fingerprint: str, src_uri: str, url: str, source: str, extra: Any = None) -> str:

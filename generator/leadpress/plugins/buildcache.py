@@ -100,6 +100,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     supports_multiple_instances = False
     page_cache_safe = True
     reuse_pages = False  # set by `reuse_unchanged_pages` for `leadpress build`
+    theme_search: Any = None  # Material's search plugin, when configured
+    theme_search_entries_from = 0  # where the entries of the page being built start
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or "").parent
@@ -119,8 +121,14 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.helper: RenderHelper | None = None
         self.built = 0
         self.reused = 0
+        sources: dict[str, str] = {}  # each page's source, read once
+        for file in files.documentation_pages():
+            try:
+                sources[file.src_uri] = file.content_string
+            except (OSError, ValueError):
+                continue  # MkDocs reports it when it reads the page
         if self.keep and self.reuse_pages:
-            self._plan_pages(config, files)
+            self._plan_pages(config, files, sources)
         targets = {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files}
         self.settings = md.render_settings(
             config.markdown_extensions,
@@ -136,10 +144,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.used: dict[str, bytes] = {}
         jobs = []
         for file in files.documentation_pages():
-            try:
-                markdown = _body(file.content_string)
-            except (OSError, ValueError):
-                continue  # MkDocs reports it when it reads the page
+            if file.src_uri not in sources:
+                continue
+            markdown = _body(sources[file.src_uri])
             key = md.page_key(self.settings, file.src_uri, markdown)
             if key in stored:
                 self.ready[key] = stored[key]
@@ -155,7 +162,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     # Whole pages ---------------------------------------------------------------------------
 
-    def _plan_pages(self, config: MkDocsConfig, files: Files) -> None:
+    def _plan_pages(self, config: MkDocsConfig, files: Files, sources: dict[str, str]) -> None:
         """Decide which pages are reused, and prepare them as MkDocs would have left them
         after reading them: their metadata, title and anchors (other pages' links to them
         are checked), so the nav and the link checks see the same site."""
@@ -182,10 +189,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         fingerprint = self._fingerprint(config, files)
         self.order = [file.src_uri for file in files.documentation_pages()]
         for file in files.documentation_pages():
-            try:
-                source = file.content_string
-            except (OSError, ValueError):
-                continue  # MkDocs reports it when it reads the page
+            source = sources.get(file.src_uri)
+            if source is None:
+                continue
             extra = {
                 name: plugin.page_cache_facts(file)
                 for name, plugin in plugins.items()
@@ -225,7 +231,6 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         return digest(
             tool_fingerprint(),
             _config_facts(config),
-            hash_files([Path(config.config_file_path)] if config.config_file_path else []),
             hash_files([Path(custom_dir)] if custom_dir else []),
             hash_files([p for p in assets if docs.resolve() in p.resolve().parents]),
             sorted((f.src_uri, f.url, f.inclusion.value) for f in files),
@@ -244,9 +249,6 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if self.theme_search is not None:  # where this page's search entries will start
             self.theme_search_entries_from = len(self.theme_search.search_index.entries)
         return context
-
-    theme_search: Any = None
-    theme_search_entries_from = 0
 
     @event_priority(-1000)  # last: the page as every plugin left it
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
