@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def build_atomically(config: MkDocsConfig, *, progress_every: float | None = Non
     report = BuildReport(
         site_dir=final,
         seconds=time.perf_counter() - started,
-        html_pages=sum(1 for _ in final.rglob("*.html")),
+        html_pages=count_files(final, ".html"),
     )
     campaigns = config.plugins.get(CAMPAIGNS_PLUGIN)
     if campaigns is not None and (getattr(campaigns, "pages", None) or campaigns.links):
@@ -114,12 +115,42 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
+def count_files(root: Path, suffix: str) -> int:
+    """Files under `root` whose name ends in `suffix` (scandir: no Path per file)."""
+    return sum(1 for _, _, names in os.walk(root) for name in names if name.endswith(suffix))
+
+
+OLD_SITE_INFIX = "-old-"
+
+
 def _swap_in(staging: Path, final: Path) -> None:
+    """Rename the new site into place; the previous one is renamed aside first and
+    deleted in the background, so the command is done as soon as the new site is."""
+    for leftover in final.parent.glob(f".{final.name}{OLD_SITE_INFIX}*"):
+        _delete_in_background(leftover)  # from a build whose deletion was cut short
     old = None
     if final.exists():
-        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        old = final.with_name(f".{final.name}{OLD_SITE_INFIX}{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         final.rename(old)
     staging.rename(final)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _delete_in_background(old)
+
+
+def _delete_in_background(folder: Path) -> None:
+    """Deleting thousands of files takes a second or more on a large site: leave it to an
+    `rm` that outlives this process (the shell starts it and returns), or do it here
+    where there is no shell."""
+    shell = shutil.which("sh")
+    if shell is None or os.name != "posix":
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.run(
+        [shell, "-c", 'rm -rf -- "$1" &', "leadpress", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        check=False,
+    )

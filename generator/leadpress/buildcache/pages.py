@@ -27,11 +27,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import dump_atomically
+from . import dump_atomically, write_atomically
 from .markdown import LogLine, versions
 
 # Bump when the shape of a record changes.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the HTML in a file of its own
 PAGES_DIR = "pages"
 _VERSIONED = (
     "leadpress",
@@ -48,15 +48,18 @@ _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/leadpress
 
 @dataclass
 class PageRecord:
-    """One built page: its output and the facts other stages read from it."""
+    """One built page's facts that other stages read; its HTML, as MkDocs wrote it before
+    the publish step rewrites the site, is a file beside the record (`PageStore.html_file`)."""
 
-    html: str  # as MkDocs wrote it, before the publish step rewrites the site
     meta: dict[str, Any]
     title: str | None  # the title the page's first heading gave, if any
     present_anchor_ids: set[str]
     links_to_anchors: dict[str, dict[str, str]] | None  # by the target's src_uri
     states: dict[str, Any] = field(default_factory=dict)  # by plugin name
     logs: list[LogLine] = field(default_factory=list)
+    # The HTML file's size and modification time when it was stored: a file rewritten in
+    # place since (through a hard link from the site) no longer matches.
+    html_stat: tuple[int, int] = (-1, -1)
 
 
 # Fingerprints --------------------------------------------------------------------------------
@@ -132,31 +135,55 @@ def page_key(fingerprint: str, src_uri: str, url: str, source: str, extra: Any =
 
 
 class PageStore:
-    """Records as `<directory>/<key>.pickle` (`.leadpress-cache/pages/`), one file per page,
-    so a build reads only the pages it reuses and writes only the pages it built."""
+    """Records as `<directory>/<key>.pickle` (`.leadpress-cache/pages/`) and the page's HTML
+    as `<key>.html`, one pair per page, so a build reads only the records of the pages it
+    reuses, links their HTML into the site instead of writing it again, and writes only the
+    pages it built."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
+    def html_file(self, key: str) -> Path:
+        return self.directory / f"{key}.html"
+
     def get(self, key: str) -> PageRecord | None:
+        """The record of `key` when it and its HTML file are intact, else None."""
         try:
             with open(self.directory / f"{key}.pickle", "rb") as handle:
                 record = pickle.load(handle)
+            html = os.stat(self.html_file(key))
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             return None  # missing or unreadable: the page is built, as without a cache
         except Exception as error:  # a record of another version of a class
             logging.getLogger(__name__).debug("page record %s unusable: %s", key, error)
             return None
-        return record if isinstance(record, PageRecord) else None
+        if not isinstance(record, PageRecord):
+            return None
+        return record if record.html_stat == (html.st_size, html.st_mtime_ns) else None
 
-    def put(self, key: str, record: PageRecord) -> None:
-        dump_atomically(self.directory / f"{key}.pickle", record)
+    def put(self, key: str, record: PageRecord, html: bytes) -> None:
+        """Keep the page's HTML, then its record (a record is never without its HTML)."""
+        path = self.html_file(key)
+        with suppress(OSError):  # a record that cannot be kept: the page is built next time
+            write_atomically(path, html)
+            stat = os.stat(path)
+            record.html_stat = (stat.st_size, stat.st_mtime_ns)
+            dump_atomically(self.directory / f"{key}.pickle", record)
+
+    def adopt(self, other: PageStore) -> None:
+        """Move every record of `other` (a build's pending records) into this store."""
+        if not other.directory.is_dir():
+            return
+        entries = sorted(os.scandir(other.directory), key=lambda e: e.name.endswith(".pickle"))
+        for entry in entries:  # HTML files first: a record is never without its HTML
+            if entry.name.endswith((".pickle", ".html")):
+                os.replace(entry.path, self.directory / entry.name)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove the records this build did not use, so the cache does not grow."""
-        wanted = {f"{key}.pickle" for key in keys}
+        wanted = {f"{key}{suffix}" for key in keys for suffix in (".pickle", ".html")}
         with suppress(OSError):
             for entry in os.scandir(self.directory):
-                if entry.name not in wanted:
+                if entry.name not in wanted and entry.is_file():
                     with suppress(OSError):
                         os.unlink(entry.path)

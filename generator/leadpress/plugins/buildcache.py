@@ -44,10 +44,10 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import meta, write_file
+from mkdocs.utils import meta
 
 from ..buildcache import cache_wanted
 from ..buildcache import markdown as md
@@ -188,6 +188,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         expected = set(self.participants) | ({"theme-search"} if self.theme_search else set())
         fingerprint = self._fingerprint(config, files)
         self.order = [file.src_uri for file in files.documentation_pages()]
+        self.folders: set[str] = set()  # made in the site folder by this build
         for file in files.documentation_pages():
             source = sources.get(file.src_uri)
             if source is None:
@@ -262,7 +263,6 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             entries = self.theme_search.search_index.entries
             states["theme-search"] = entries[self.theme_search_entries_from :]
         record = PageRecord(
-            html=output,
             meta=page.meta,
             title=page._title_from_render,
             present_anchor_ids=set(getattr(page, "present_anchor_ids", ())),
@@ -276,7 +276,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         )
         # Kept aside until the whole build has succeeded: a page built in a failed build
         # may carry a problem that must be found again next time.
-        PageStore(self.pending_dir).put(key, record)
+        html = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+        PageStore(self.pending_dir).put(key, record, html)
         return output
 
     def _hand_back(self, until: str | None) -> None:
@@ -291,8 +292,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             if src_uri in self.hits:
                 record = self.hits.pop(src_uri)
                 self.reused += 1
-                html = record.html.encode("utf-8", errors="xmlcharrefreplace")
-                write_file(html, file.abs_dest_path)
+                self._place_html(self.store.html_file(self.page_keys[src_uri]), file)
                 replay = record.logs
             else:
                 record = self._helper_record(src_uri)
@@ -308,6 +308,23 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                     logging.getLogger(line.logger).log(line.level, line.message)
             finally:
                 self.replaying = False
+
+    def _place_html(self, stored: Path, file: File) -> None:
+        """A reused page's HTML, hard-linked from the cache: no bytes written. (The publish
+        step replaces files rather than rewriting them, and a cached file changed in place
+        anyway no longer matches its record, so the cache is never served altered.)"""
+        target = file.abs_dest_path
+        folder = os.path.dirname(target)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        try:
+            os.link(stored, target)
+        except FileExistsError:
+            os.unlink(target)
+            os.link(stored, target)
+        except OSError:  # another file system, or links not allowed: a copy
+            shutil.copyfile(stored, target)
 
     # A second process for rendering -----------------------------------------------------
 
@@ -408,10 +425,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         drop the records it did not use."""
         if not self.page_keys:
             return
-        if self.pending_dir.is_dir():
-            for entry in os.scandir(self.pending_dir):
-                if entry.name.endswith(".pickle"):
-                    os.replace(entry.path, self.store.directory / entry.name)
+        self.store.adopt(PageStore(self.pending_dir))
         shutil.rmtree(self.pending_dir, ignore_errors=True)
         self.store.keep_only(self.page_keys.values())
 

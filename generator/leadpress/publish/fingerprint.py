@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..buildcache import write_atomically
 from .names import fingerprinted_name, is_fingerprinted
 from .references import (
     Rewrite,
@@ -157,5 +158,5 @@ def fingerprint_site(
             text = texts[path]
             new_text = rewrite_css(text, rewriter(result.renamed, path, base_path))
             if new_text != text:
-                (site / path).write_text(new_text, encoding="utf-8")
+                write_atomically(site / path, new_text.encode("utf-8"))
     return result

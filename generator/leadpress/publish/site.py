@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..buildcache import write_atomically
 from .compress import MIN_SIZE, precompress
 from .fingerprint import (
     Fingerprints,
@@ -106,6 +107,12 @@ def _read(file: Path, site: Path) -> str:
         ) from None
 
 
+def _replace_text(file: Path, text: str) -> None:
+    """A new file in place of the old: a page the build cache hard-linked into the site
+    must not change in the cache too."""
+    write_atomically(file, text.encode("utf-8"))
+
+
 def publish_site(site: Path, settings: PublishSettings) -> PublishReport:
     report = PublishReport()
     base = _base_path(settings.site_url)
@@ -118,7 +125,7 @@ def publish_site(site: Path, settings: PublishSettings) -> PublishReport:
             if minify is None or ".min." in path or is_fingerprinted(path) or settings.keep(path):
                 continue
             file = site / path
-            file.write_text(minify(_read(file, site)), encoding="utf-8")
+            _replace_text(file, minify(_read(file, site)))
     if settings.fingerprint:
         report.fingerprints = fingerprint_site(site, settings.site_url, settings.keep)
     renamed = report.fingerprints.renamed
@@ -135,14 +142,14 @@ def publish_site(site: Path, settings: PublishSettings) -> PublishReport:
                 report.page_bytes_before += len(text.encode("utf-8"))
                 report.page_bytes_after += len(new.encode("utf-8"))
             if new != text:
-                file.write_text(new, encoding="utf-8")
+                _replace_text(file, new)
             hashes.update(map(script_hash, inline_scripts(new, settings.csp_hash_data_blocks)))
             image_origins |= _image_origins(new, own_origin)
         elif renamed and is_manifest(path):
             text = _read(file, site)
             new = rewrite_manifest(text, rewriter(renamed, path, base))
             if new != text:
-                file.write_text(new, encoding="utf-8")
+                _replace_text(file, new)
     report.script_hashes = len(hashes)
     if settings.precompress:
         report.compressed = precompress(site, site_files(site), settings.precompress_min_size)

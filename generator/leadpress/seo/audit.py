@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import posixpath
 import re
@@ -82,7 +83,12 @@ class AuditRules:
 
 def page_files(site_dir: Path) -> list[Path]:
     """The built pages the audit reads: every HTML file but the not-found page, sorted."""
-    return sorted(p for p in site_dir.rglob("*.html") if p.name != NOT_FOUND_PAGE and p.is_file())
+    return sorted(
+        Path(folder, name)
+        for folder, _, names in os.walk(site_dir)
+        for name in names
+        if name.endswith(".html") and name != NOT_FOUND_PAGE
+    )
 
 
 # Reading pages ------------------------------------------------------------------------------
