@@ -4,9 +4,12 @@ without the cache."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from conftest import run_leadpress, tree_digest
+from conftest import DEMO_NOW, epoch, run_leadpress, tree_digest
 from leadpress.buildcache import markdown as md
 from leadpress.buildcache.cards import write_cards
 from leadpress.seo.cards import CardCache, CardSpec, find_fonts
@@ -307,6 +310,97 @@ def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
     result = run_leadpress("build", cwd=site)
     assert result.returncode == 0, result.stderr
     assert _conversions(result.stderr)[1] == 0
+
+
+def test_a_cached_page_changed_in_place_is_built_again_not_served(tmp_path: Path) -> None:
+    # Reused pages are hard-linked from the cache into the site: a tool that rewrites a
+    # page of the site in place also changes the cached copy, which must then not count.
+    reference = _write_site(tmp_path / "reference", cached=False)
+    site = _write_site(tmp_path / "cached", cached=True)
+    expected, _ = _build(reference, jobs="1")
+    _build(site, jobs="1")
+    _build(site, jobs="1")  # warm: its pages are links to the cache
+    page = site / "site" / "articles" / "lead-scoring-in-practice-part-4" / "index.html"
+    if page.stat().st_nlink < 2:
+        pytest.skip("this file system does not allow hard links; pages are copied")
+    with open(page, "r+b") as file:  # in place, as `sed -i` would not but a script may
+        file.write(b"<!-- changed -->")
+    rebuilt, log = _build(site, jobs="1")
+    assert _reuse(log)[0] == 1  # the changed page, and only it
+    _assert_same_tree(expected, rebuilt)
+
+
+def test_minifying_the_site_does_not_change_the_cached_pages(tmp_path: Path) -> None:
+    # The publish step minifies every page of site/ after the build; the cache must keep
+    # the pages as MkDocs wrote them.
+    publish = "  - leadpress/publish:\n      minify: true"
+    roots = []
+    for name, cached in (("reference", False), ("cached", True)):
+        root = _write_site(tmp_path / name, cached=cached)
+        config = root / "mkdocs.yml"
+        text = config.read_text("utf-8").replace(
+            "  - leadpress/seo\n", f"  - leadpress/seo\n{publish}\n"
+        )
+        config.write_text(text, "utf-8")
+        roots.append(root)
+    expected, _ = _build(roots[0], jobs="1")
+    _build(roots[1], jobs="1")
+    warm, log = _build(roots[1], jobs="1")
+    assert _reuse(log)[0] == 0  # minifying the last site did not spoil the cache
+    _assert_same_tree(expected, warm)
+
+
+def test_memo_keeps_results_between_builds_and_only_those_asked_for(tmp_path: Path) -> None:
+    from leadpress.buildcache import memo
+
+    calls: list[str] = []
+
+    @memo.remembered("test-shout")
+    def shout(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    try:
+        memo.load(tmp_path, "fingerprint-1")
+        assert [shout("a"), shout("b"), shout("a")] == ["A", "B", "A"]
+        assert calls == ["a", "b"]  # once per argument within a build
+        memo.save(tmp_path)
+
+        memo.load(tmp_path, "fingerprint-1")
+        assert shout("a") == "A" and calls == ["a", "b"]  # kept from the last build
+        memo.save(tmp_path)  # "b" was not asked for: dropped
+
+        memo.load(tmp_path, "fingerprint-1")
+        assert shout("b") == "B" and calls == ["a", "b", "b"]
+        memo.save(tmp_path)
+
+        memo.load(tmp_path, "fingerprint-2")  # Leadpress or a library changed
+        assert shout("b") == "B" and calls == ["a", "b", "b", "b"]
+    finally:
+        memo.stop()
+    assert shout("b") == "B" and len(calls) == 5  # not loaded: computed every time
+
+
+def test_a_warm_build_does_not_load_the_pinyin_dictionary(tmp_path: Path) -> None:
+    # Chinese slugs need pypinyin's dictionary (a quarter of a second to load); a warm
+    # build takes the slugs it needs from the cache.
+    site = _write_site(tmp_path / "site", cached=True)
+    _build(site, jobs="1")
+    script = (
+        "import sys; from leadpress.cli import main; "
+        "sys.argv = ['leadpress', 'build', '-q']\n"
+        "try:\n    main()\nexcept SystemExit as done:\n"
+        "    print('pypinyin loaded:', 'pypinyin' in sys.modules, done.code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=site,
+        env={**os.environ, "SOURCE_DATE_EPOCH": epoch(DEMO_NOW)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "pypinyin loaded: False 0" in result.stdout.splitlines(), result.stderr
 
 
 def _mkdocs_page(config: MkDocsConfig, files: Files, src_uri: str, text: str) -> Page:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..buildcache.memo import remembered, text_key
+
 CJK_CHARS_PER_MINUTE = 400
 LATIN_WORDS_PER_MINUTE = 230
 
@@ -27,6 +29,7 @@ def count_words(text: str) -> tuple[int, int]:
     return cjk, latin
 
 
+@remembered("reading-minutes", key=text_key)
 def reading_minutes(text: str) -> int:
     """Minutes to read `text`: CJK at ~400 characters and Latin at ~230 words a minute."""
     cjk, latin = count_words(text)

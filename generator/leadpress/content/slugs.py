@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from pypinyin import Style, lazy_pinyin
+from ..buildcache.memo import remembered
 
 SlugStyle = Literal["pinyin", "unicode"]
 
@@ -37,6 +37,7 @@ _LATIN_FOLDS = str.maketrans(
 SLUG_PATTERN = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 
 
+@remembered("slugs")
 def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str:
     """Make a slug: lowercase words joined by dashes.
 
@@ -45,6 +46,8 @@ def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str
     Latin letters lose their accents either way. The result is cut at a word boundary.
     """
     if style == "pinyin" and _HAN.search(text):
+        from pypinyin import Style, lazy_pinyin  # a large dictionary: loaded when needed
+
         # pypinyin returns runs of non-Han text unchanged, Han characters one syllable each.
         text = " ".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False))
     text = unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS))

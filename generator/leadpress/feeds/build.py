@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import lxml.html
-from feedgen.feed import FeedGenerator
 from lxml import etree
+
+from ..buildcache.memo import remembered, text_key
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 RSS_FILE = "feed.xml"
 ATOM_FILE = "atom.xml"
@@ -51,6 +56,7 @@ class FeedSpec:
         return f"{site_url}{quote(self.folder)}{file_name}"
 
 
+@remembered("absolute-links", key=lambda html, base_url: (text_key(html), base_url))
 def absolutize(html: str, base_url: str) -> str:
     """`html` with every relative link and image source made absolute against `base_url`."""
     if not html.strip():
@@ -66,6 +72,8 @@ def absolutize(html: str, base_url: str) -> str:
 def _generator(
     spec: FeedSpec, site_url: str, site_name: str, now: datetime, self_url: str
 ) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator  # slow to import: only when a feed is written
+
     feed = FeedGenerator()
     feed.id(spec.page_url)
     feed.title(spec.title)
@@ -103,6 +111,13 @@ def _generator(
     return feed
 
 
+def _feed_key(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> bytes:
+    # The clock dates only a feed without entries. repr, not pickle: a pickle also
+    # records which equal values happen to be the same object.
+    return text_key(repr((spec, site_url, site_name, None if spec.items else now)))
+
+
+@remembered("feeds", key=_feed_key)
 def render_feeds(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> dict[str, bytes]:
     """Site-relative path -> content of the RSS and the Atom feed for `spec`."""
     rss = _generator(spec, site_url, site_name, now, spec.url(site_url, RSS_FILE))

@@ -49,7 +49,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from ..buildcache import cache_wanted
+from ..buildcache import cache_wanted, memo
 from ..buildcache import markdown as md
 from ..buildcache.helper import RenderHelper
 from ..buildcache.pages import (
@@ -109,6 +109,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.keep = (
             self.config.enabled and cache_wanted() and md.cacheable(config.markdown_extensions)
         )
+        if self.keep:
+            memo.load(self.cache_dir, digest(tool_fingerprint()))
+        else:
+            memo.stop()
         return config
 
     @event_priority(-100)  # last: after every plugin has placed, moved or added its files
@@ -423,6 +427,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     def keep_built_pages(self) -> None:
         """After the whole build succeeded: keep the pages it built for the next one, and
         drop the records it did not use."""
+        if self.keep:
+            memo.save(self.cache_dir)
+        memo.stop()
         if not self.page_keys:
             return
         self.store.adopt(PageStore(self.pending_dir))
@@ -430,6 +437,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.store.keep_only(self.page_keys.values())
 
     def on_build_error(self, error: Exception) -> None:
+        memo.stop()
         if self.helper is not None:
             self.helper.stop()
         self._stop_recording()
