@@ -350,6 +350,18 @@ def test_minifying_the_site_does_not_change_the_cached_pages(tmp_path: Path) -> 
     _assert_same_tree(expected, warm)
 
 
+def test_bad_front_matter_is_reported_as_such_with_the_cache(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    _build(site, jobs="1")
+    before = tree_digest(site / "site")
+    (site / "content" / "articles" / "broken.md").write_text("No front matter.\n", "utf-8")
+    result = run_leadpress("build", cwd=site)
+    assert result.returncode != 0
+    assert "content/articles/broken.md: title: missing" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(site / "site") == before
+
+
 def test_memo_keeps_results_between_builds_and_only_those_asked_for(tmp_path: Path) -> None:
     from leadpress.buildcache import memo
 

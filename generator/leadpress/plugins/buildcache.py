@@ -104,6 +104,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     theme_search_entries_from = 0  # where the entries of the page being built start
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Set again in on_nav; a build can fail before it (bad front matter).
+        self.helper: RenderHelper | None = None
+        self.page_keys: dict[str, str] = {}
         base = Path(config.config_file_path or "").parent
         self.cache_dir = base / self.config.cache_dir
         self.keep = (
