@@ -753,6 +753,37 @@ def test_a_changed_page_is_audited_again(tmp_path: Path, monkeypatch: pytest.Mon
     assert not any(f.page == "/articles/a3/" for f in findings)
 
 
+def test_a_file_unchanged_on_disk_is_not_read_again_and_one_changed_in_place_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages the build cache reuses are the same hard-linked files build after build: the
+    # audit knows them by inode, size and time. A file rewritten in place, even to the same
+    # size, has a new time and is read again.
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    expected = audit_site(site.root, site.url, AuditRules(), cache)
+    page = site.root / "articles/a1/index.html"
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        reads.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    assert audit_site(site.root, site.url, AuditRules(), cache) == expected
+    assert page not in reads
+
+    html = read_bytes(page)
+    assert b"<title>" in html
+    with open(page, "r+b") as file:  # same length: a missing title instead of a title
+        file.write(html.replace(b"<title>", b"<xitle>", 1).replace(b"</title>", b"</xitle>", 1))
+    findings = audit_site(site.root, site.url, AuditRules(), cache)
+    assert page in reads
+    assert ("title-missing", "error", "/articles/a1/") in found(findings)
+
+
 def test_the_cache_depends_on_the_rules_and_the_site_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -58,7 +58,7 @@ _QUOTE_WIDTH = 80
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 # Bump when a check, a message or what `PageFacts` holds changes: facts kept by builds of
 # an older version are then worked out again.
-AUDIT_VERSION = "1"
+AUDIT_VERSION = "2"  # 2: with the files' stats
 CACHE_FILE = "audit.pickle"
 
 
@@ -752,25 +752,53 @@ def facts_key(fingerprint: bytes, file: str, data: bytes) -> str:
     return digest.hexdigest()
 
 
-def load_facts(cache_dir: Path) -> dict[str, PageFacts]:
-    """Facts kept by the previous audit; nothing when the file is missing, unreadable or
+# A page file's identity on disk: (inode, size, modification time), and the key of its
+# bytes when it had that identity. A page reused by leadpress/buildcache is the same
+# hard-linked file build after build, so its bytes need not be read again to be known.
+FileStats = dict[str, tuple[int, int, int, str]]
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def load_facts(cache_dir: Path, fingerprint: bytes = b"") -> tuple[dict[str, PageFacts], FileStats]:
+    """Facts kept by the previous audit, and the stats of the files they were read from
+    (only when audited by the same rules); nothing when the file is missing, unreadable or
     from another version (the cache only ever saves time)."""
     try:
         with open(cache_dir / CACHE_FILE, "rb") as handle:
             stored = pickle.load(handle)
     except Exception:  # missing, truncated or garbled: a pickle fails in many ways
-        return {}
+        return {}, {}
     if not isinstance(stored, dict) or stored.get("format") != AUDIT_VERSION:
-        return {}
+        return {}, {}
     entries = stored.get("entries")
     if not isinstance(entries, dict):
-        return {}
-    return {k: v for k, v in entries.items() if isinstance(v, PageFacts)}
+        return {}, {}
+    stats = stored.get("stats") if stored.get("fingerprint") == fingerprint else None
+    return (
+        {k: v for k, v in entries.items() if isinstance(v, PageFacts)},
+        stats if isinstance(stats, dict) else {},
+    )
 
 
-def save_facts(cache_dir: Path, entries: Mapping[str, PageFacts]) -> None:
+def save_facts(
+    cache_dir: Path,
+    entries: Mapping[str, PageFacts],
+    fingerprint: bytes = b"",
+    stats: FileStats | None = None,
+) -> None:
     """Keep this audit's facts (only these: old entries do not pile up)."""
-    dump_atomically(cache_dir / CACHE_FILE, {"format": AUDIT_VERSION, "entries": dict(entries)})
+    dump_atomically(
+        cache_dir / CACHE_FILE,
+        {
+            "format": AUDIT_VERSION,
+            "entries": dict(entries),
+            "fingerprint": fingerprint,
+            "stats": stats or {},
+        },
+    )
 
 
 def site_facts(
@@ -780,13 +808,20 @@ def site_facts(
     `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
     memory one at a time, here and in each worker, however large the site."""
     fingerprint = _fingerprint(site_url, rules)
-    stored = load_facts(cache_dir) if cache_dir is not None else {}
+    stored, stats = load_facts(cache_dir, fingerprint) if cache_dir is not None else ({}, {})
     keys: list[str] = []  # by position in the site's pages
     jobs: list[tuple[str, str]] = []
     positions: list[int] = []
+    seen: FileStats = {}
     for position, path in enumerate(page_files(site_dir)):
         file = path.relative_to(site_dir).as_posix()
-        key = facts_key(fingerprint, file, path.read_bytes())
+        identity = _identity(os.stat(path))
+        known = stats.get(file)
+        if known is not None and known[:3] == identity and known[3] in stored:
+            key = known[3]  # the very file audited last time
+        else:
+            key = facts_key(fingerprint, file, path.read_bytes())
+        seen[file] = (*identity, key)
         keys.append(key)
         if key not in stored:
             jobs.append((file, str(path)))
@@ -802,8 +837,8 @@ def site_facts(
     for position, (key, facts) in zip(positions, read, strict=True):
         keys[position] = key  # the bytes the facts come from, should the page have changed
         found[key] = facts
-    if cache_dir is not None and (jobs or len(stored) != len(keys)):
-        save_facts(cache_dir, {key: found[key] for key in keys})
+    if cache_dir is not None and (jobs or len(stored) != len(keys) or seen != stats):
+        save_facts(cache_dir, {key: found[key] for key in keys}, fingerprint, seen)
     return [found[key] for key in keys]
 
 
