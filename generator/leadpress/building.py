@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from .content.collections import SiteContent
 from .plugins.buildcache import keep_built_pages, reuse_unchanged_pages
 from .plugins.progress import with_progress
+from .staging import prune_empty_folders, staging_folder, swap_in
 
 CONTENT_PLUGIN = "leadpress/content"
 SEO_PLUGIN = "leadpress/seo"
@@ -69,11 +68,12 @@ def build_atomically(config: MkDocsConfig, *, progress_every: float | None = Non
         with_progress(config, progress_every)
     final = Path(config.site_dir).resolve()
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-build-", dir=final.parent))
+    staging = staging_folder(final)
     config.site_dir = str(staging)
     try:
         mkdocs_build(config, dirty=reuse_unchanged_pages(config))
-        _swap_in(staging, final)
+        prune_empty_folders(staging)
+        swap_in(staging, final)
         keep_built_pages(config)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -118,39 +118,3 @@ def _count(number: int, noun: str) -> str:
 def count_files(root: Path, suffix: str) -> int:
     """Files under `root` whose name ends in `suffix` (scandir: no Path per file)."""
     return sum(1 for _, _, names in os.walk(root) for name in names if name.endswith(suffix))
-
-
-OLD_SITE_INFIX = "-old-"
-
-
-def _swap_in(staging: Path, final: Path) -> None:
-    """Rename the new site into place; the previous one is renamed aside first and
-    deleted in the background, so the command is done as soon as the new site is."""
-    for leftover in final.parent.glob(f".{final.name}{OLD_SITE_INFIX}*"):
-        _delete_in_background(leftover)  # from a build whose deletion was cut short
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}{OLD_SITE_INFIX}{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        _delete_in_background(old)
-
-
-def _delete_in_background(folder: Path) -> None:
-    """Deleting thousands of files takes a second or more on a large site: leave it to an
-    `rm` that outlives this process (the shell starts it and returns), or do it here
-    where there is no shell."""
-    shell = shutil.which("sh")
-    if shell is None or os.name != "posix":
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    subprocess.run(
-        [shell, "-c", 'rm -rf -- "$1" &', "leadpress", str(folder)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        check=False,
-    )
