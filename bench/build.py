@@ -564,21 +564,36 @@ def run_size(n: int, root: Path, builds: Sequence[str], runs: int, seed: int) ->
     def clean(*paths: Path) -> Callable[[int], None]:
         return lambda _: [shutil.rmtree(p, ignore_errors=True) for p in paths]
 
+    def settled(prepare: Callable[[int], None]) -> Callable[[int], None]:
+        """After the last Leadpress build's background clean-up of its previous site (a
+        build some seconds after another would find it done), then `prepare`."""
+
+        def run(number: int) -> None:
+            deadline = time.monotonic() + 120
+            while any(lp.glob(".site-old-*")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            prepare(number)
+
+        return run
+
     leadpress = [str(BIN / "leadpress"), "build"]
     if "mkdocs" in builds:
         repeat("mkdocs", clean(plain / "site"), [str(BIN / "mkdocs"), "build", "-q"], plain)
     if "hugo" in builds:
         repeat("hugo", clean(hugo_site / "public"), [hugo_binary(), "--quiet"], hugo_site)
     if {"cold", "cards", "warm", "change", "add"} & set(builds):
-        repeat("cold", clean(lp / ".leadpress-cache", lp / "site"), leadpress, lp)
+        cold = clean(lp / ".leadpress-cache", lp / "site", lp / ".site-emptied")
+        repeat("cold", settled(cold), leadpress, lp)
     if "cards" in builds:  # as CI runs that keep .leadpress-cache/cards between builds
-        repeat("cards", lambda _: _keep_only_cards(lp / ".leadpress-cache"), leadpress, lp)
+        keep_cards = settled(lambda _: _keep_only_cards(lp / ".leadpress-cache"))
+        repeat("cards", keep_cards, leadpress, lp)
     if "warm" in builds:
-        repeat("warm", lambda _: None, leadpress, lp)
+        repeat("warm", settled(lambda _: None), leadpress, lp)
     if "change" in builds:
-        repeat("change", lambda r: change_one_article(lp / "content", specs, r), leadpress, lp)
+        change = settled(lambda r: change_one_article(lp / "content", specs, r))
+        repeat("change", change, leadpress, lp)
     if "add" in builds:
-        repeat("add", lambda r: add_one_article(lp / "content", specs, r), leadpress, lp)
+        repeat("add", settled(lambda r: add_one_article(lp / "content", specs, r)), leadpress, lp)
     kinds = {k: sum(1 for s in specs if s.kind == k) for k in FOLDERS}
     chinese = sum(1 for s in specs if s.chinese)
     print_table(n, results, kinds, chinese, markdown_bytes)

@@ -34,10 +34,12 @@ import os
 import pickle
 import shutil
 from collections import deque
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.commands.build import _build_page
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -89,6 +91,9 @@ def _quiet_dirty_warning(record: logging.LogRecord) -> bool:
     # MkDocs warns that a dirty build may leave stale pages: here every page is either
     # built or reused whole, into an empty folder.
     return not record.getMessage().startswith(_DIRTY_WARNING)
+
+
+JINJA_DIR = "jinja"  # compiled theme templates
 
 
 class BuildCacheConfig(Config):
@@ -344,6 +349,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         # Templates do not change during a build: Jinja need not look at their files each
         # time a page includes one (tens of thousands of times on a large site).
         env.auto_reload = False
+        if self.keep:  # and the theme's templates need not be compiled again every build
+            with suppress(OSError):
+                (self.cache_dir / JINJA_DIR).mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = FileSystemBytecodeCache(str(self.cache_dir / JINJA_DIR))
         if not self.page_keys or not fork_allowed() or worker_count() < 2:
             return env
         to_build = [
