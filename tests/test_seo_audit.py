@@ -784,6 +784,27 @@ def test_a_file_unchanged_on_disk_is_not_read_again_and_one_changed_in_place_is(
     assert ("title-missing", "error", "/articles/a1/") in found(findings)
 
 
+def test_an_unchanged_site_keeps_its_findings_and_a_removed_file_is_noticed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    expected = audit_site(site.root, site.url, AuditRules(), cache)
+    loads: list[Path] = []
+    load_facts = audit_module.load_facts
+    monkeypatch.setattr(audit_module, "load_facts", lambda d: loads.append(d) or load_facts(d))
+    assert audit_site(site.root, site.url, AuditRules(), cache) == expected
+    assert loads == []  # nothing changed: not even the pages' facts were loaded
+
+    card = site.root / CARD.lstrip("/")
+    assert card.is_file()
+    card.unlink()  # no page changes, but the image every page shares is gone
+    findings = audit_site(site.root, site.url, AuditRules(), cache)
+    assert findings == site.audit() and findings != expected
+    assert loads != []
+
+
 def test_the_cache_depends_on_the_rules_and_the_site_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,7 +29,15 @@ from ..content.readtime import has_cjk
 from ..content.strings import translate
 from ..content.urls import url_of
 from ..seo import structured_data as ld
-from ..seo.audit import AuditRules, Finding, audit_site, format_table, page_files, report_json
+from ..seo.audit import (
+    AuditRules,
+    Finding,
+    audit_site,
+    format_table,
+    page_files,
+    report_json,
+    site_listing,
+)
 from ..seo.cards import CARD_SIZE, CardCache, CardSpec, FontsNotFound, find_fonts, parse_colour
 from ..seo.head import Image, head_html, replace_head
 from ..seo.pages import PageInput, SeoSite, card_path, page_seo
@@ -203,7 +211,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
 
     def page_cache_facts(self, file: File) -> Any:
         """A page's last commit date (its dateModified and sitemap lastmod)."""
-        if file.abs_src_path is None:
+        if file.abs_src_path is None or not self.committed:  # no git history: no dates
             return None
         committed = self.committed.get(Path(file.abs_src_path).resolve())
         return committed.isoformat() if committed else None
@@ -277,8 +285,9 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         # Facts of pages unchanged since the last build come from the cache folder.
         keep = cache_wanted()
         cache_dir = self.cache_dir if keep else None
-        self.findings = audit_site(site_dir, self.site.url, rules, cache_dir)
-        self.pages_audited = len(page_files(site_dir))
+        listing = site_listing(site_dir)
+        self.findings = audit_site(site_dir, self.site.url, rules, cache_dir, listing)
+        self.pages_audited = len(page_files(site_dir, listing))
         (site_dir / REPORT_FILE).write_text(
             report_json(self.findings, self.pages_audited), encoding="utf-8"
         )

@@ -58,8 +58,9 @@ _QUOTE_WIDTH = 80
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 # Bump when a check, a message or what `PageFacts` holds changes: facts kept by builds of
 # an older version are then worked out again.
-AUDIT_VERSION = "2"  # 2: with the files' stats
+AUDIT_VERSION = "3"  # 3: the files' stats and the findings in an index
 CACHE_FILE = "audit.pickle"
+INDEX_FILE = "audit-index.pickle"  # the files' stats, and the findings they gave
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,24 @@ class AuditRules:
     thin_words: int = 300
 
 
-def page_files(site_dir: Path) -> list[Path]:
-    """The built pages the audit reads: every HTML file but the not-found page, sorted."""
+def page_files(site_dir: Path, listing: Sequence[str] | None = None) -> list[Path]:
+    """The built pages the audit reads: every HTML file but the not-found page, sorted.
+    `listing` (from `site_listing`) saves walking the folder again."""
+    files = site_listing(site_dir) if listing is None else listing
     return sorted(
-        Path(folder, name)
+        site_dir / file
+        for file in files
+        if file.endswith(".html") and posixpath.basename(file) != NOT_FOUND_PAGE
+    )
+
+
+def site_listing(site_dir: Path) -> list[str]:
+    """Every file under `site_dir`, site-relative, sorted: one walk of the folder."""
+    root = str(site_dir)
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
         for folder, _, names in os.walk(site_dir)
         for name in names
-        if name.endswith(".html") and name != NOT_FOUND_PAGE
     )
 
 
@@ -762,69 +774,111 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def load_facts(cache_dir: Path, fingerprint: bytes = b"") -> tuple[dict[str, PageFacts], FileStats]:
-    """Facts kept by the previous audit, and the stats of the files they were read from
-    (only when audited by the same rules); nothing when the file is missing, unreadable or
+def load_facts(cache_dir: Path) -> dict[str, PageFacts]:
+    """Facts kept by the previous audit; nothing when the file is missing, unreadable or
     from another version (the cache only ever saves time)."""
+    stored = _load(cache_dir / CACHE_FILE)
+    entries = stored.get("entries") if stored is not None else None
+    if not isinstance(entries, dict):
+        return {}
+    return {k: v for k, v in entries.items() if isinstance(v, PageFacts)}
+
+
+def save_facts(cache_dir: Path, entries: Mapping[str, PageFacts]) -> None:
+    """Keep this audit's facts (only these: old entries do not pile up)."""
+    dump_atomically(cache_dir / CACHE_FILE, {"format": AUDIT_VERSION, "entries": dict(entries)})
+
+
+@dataclass
+class AuditIndex:
+    """What the last audit with the same rules saw: each page file's stats and key, a
+    signature of the whole site folder, and the findings it gave."""
+
+    stats: FileStats = field(default_factory=dict)
+    signature: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+
+def load_index(cache_dir: Path, fingerprint: bytes) -> AuditIndex:
+    stored = _load(cache_dir / INDEX_FILE)
+    if stored is None or stored.get("fingerprint") != fingerprint:
+        return AuditIndex()
+    index = stored.get("index")
+    return index if isinstance(index, AuditIndex) else AuditIndex()
+
+
+def save_index(cache_dir: Path, fingerprint: bytes, index: AuditIndex) -> None:
+    dump_atomically(
+        cache_dir / INDEX_FILE,
+        {"format": AUDIT_VERSION, "fingerprint": fingerprint, "index": index},
+    )
+
+
+def _load(path: Path) -> dict | None:
     try:
-        with open(cache_dir / CACHE_FILE, "rb") as handle:
+        with open(path, "rb") as handle:
             stored = pickle.load(handle)
     except Exception:  # missing, truncated or garbled: a pickle fails in many ways
-        return {}, {}
+        return None
     if not isinstance(stored, dict) or stored.get("format") != AUDIT_VERSION:
-        return {}, {}
-    entries = stored.get("entries")
-    if not isinstance(entries, dict):
-        return {}, {}
-    stats = stored.get("stats") if stored.get("fingerprint") == fingerprint else None
-    return (
-        {k: v for k, v in entries.items() if isinstance(v, PageFacts)},
-        stats if isinstance(stats, dict) else {},
-    )
+        return None
+    return stored
 
 
-def save_facts(
-    cache_dir: Path,
-    entries: Mapping[str, PageFacts],
-    fingerprint: bytes = b"",
-    stats: FileStats | None = None,
-) -> None:
-    """Keep this audit's facts (only these: old entries do not pile up)."""
-    dump_atomically(
-        cache_dir / CACHE_FILE,
-        {
-            "format": AUDIT_VERSION,
-            "entries": dict(entries),
-            "fingerprint": fingerprint,
-            "stats": stats or {},
-        },
-    )
-
-
-def site_facts(
-    site_dir: Path, site_url: str, rules: AuditRules, cache_dir: Path | None = None
-) -> list[PageFacts]:
-    """The facts of every page `page_files` lists, in its order: from the cache in
-    `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
-    memory one at a time, here and in each worker, however large the site."""
-    fingerprint = _fingerprint(site_url, rules)
-    stored, stats = load_facts(cache_dir, fingerprint) if cache_dir is not None else ({}, {})
-    keys: list[str] = []  # by position in the site's pages
-    jobs: list[tuple[str, str]] = []
-    positions: list[int] = []
+def _page_keys(
+    site_dir: Path, pages: Sequence[Path], fingerprint: bytes, stats: FileStats
+) -> tuple[list[str], FileStats]:
+    """Each page's key, from the stats of the last audit for a file that has not changed
+    on disk since, else from its bytes; and the stats of this audit."""
+    keys: list[str] = []
     seen: FileStats = {}
-    for position, path in enumerate(page_files(site_dir)):
+    for path in pages:
         file = path.relative_to(site_dir).as_posix()
         identity = _identity(os.stat(path))
         known = stats.get(file)
-        if known is not None and known[:3] == identity and known[3] in stored:
+        if known is not None and known[:3] == identity:
             key = known[3]  # the very file audited last time
         else:
             key = facts_key(fingerprint, file, path.read_bytes())
         seen[file] = (*identity, key)
         keys.append(key)
+    return keys, seen
+
+
+def _signature(site_dir: Path, keys: Sequence[str], listing: Sequence[str]) -> str:
+    """The cross-page checks look at the pages' facts (their keys), at which files exist
+    (links and images), and at the anchors of HTML files that are not audited pages."""
+    digest = hashlib.sha256()
+    for value in (*keys, "\0", *listing):
+        digest.update(value.encode("utf-8") + b"\0")
+    for file in listing:
+        if posixpath.basename(file) == NOT_FOUND_PAGE:
+            digest.update((site_dir / file).read_bytes())
+    return digest.hexdigest()
+
+
+def site_facts(
+    site_dir: Path,
+    site_url: str,
+    rules: AuditRules,
+    cache_dir: Path | None = None,
+    keys: Sequence[str] | None = None,
+) -> list[PageFacts]:
+    """The facts of every page `page_files` lists, in its order: from the cache in
+    `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
+    memory one at a time, here and in each worker, however large the site. `keys` are the
+    pages' keys when the caller has them (`_page_keys`)."""
+    fingerprint = _fingerprint(site_url, rules)
+    stored = load_facts(cache_dir) if cache_dir is not None else {}
+    pages = page_files(site_dir)
+    if keys is None:
+        keys = _page_keys(site_dir, pages, fingerprint, {})[0]
+    keys = list(keys)
+    jobs: list[tuple[str, str]] = []
+    positions: list[int] = []
+    for position, (path, key) in enumerate(zip(pages, keys, strict=True)):
         if key not in stored:
-            jobs.append((file, str(path)))
+            jobs.append((path.relative_to(site_dir).as_posix(), str(path)))
             positions.append(position)
     if use_pool(len(jobs)):
         with process_pool(_init_worker, (site_url, rules)) as pool:
@@ -837,8 +891,8 @@ def site_facts(
     for position, (key, facts) in zip(positions, read, strict=True):
         keys[position] = key  # the bytes the facts come from, should the page have changed
         found[key] = facts
-    if cache_dir is not None and (jobs or len(stored) != len(keys) or seen != stats):
-        save_facts(cache_dir, {key: found[key] for key in keys}, fingerprint, seen)
+    if cache_dir is not None and (jobs or len(stored) != len(set(keys))):
+        save_facts(cache_dir, {key: found[key] for key in keys})
     return [found[key] for key in keys]
 
 
@@ -865,12 +919,28 @@ def audit_site(
     site_url: str,
     rules: AuditRules = AuditRules(),
     cache_dir: Path | None = None,
+    listing: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Check every built page under `site_dir`, published at `site_url`; with `cache_dir`,
-    the facts of pages unchanged since the last audit there are not read again."""
+    the facts of pages unchanged since the last audit there are not read again. `listing`
+    (from `site_listing`) saves walking the folder again."""
     site_url = site_url if site_url.endswith("/") else site_url + "/"
-    pages = site_facts(site_dir, site_url, rules, cache_dir)
-    return sort_findings(check_across_pages(site_dir, site_url, rules, pages))
+    if cache_dir is None:
+        pages = site_facts(site_dir, site_url, rules)
+        return sort_findings(check_across_pages(site_dir, site_url, rules, pages))
+    # A site whose every page file and every other file is as the last audit saw it has
+    # that audit's findings: the facts of thousands of pages need not even be loaded.
+    fingerprint = _fingerprint(site_url, rules)
+    index = load_index(cache_dir, fingerprint)
+    listing = site_listing(site_dir) if listing is None else listing
+    keys, stats = _page_keys(site_dir, page_files(site_dir, listing), fingerprint, index.stats)
+    signature = _signature(site_dir, keys, listing)
+    if index.signature and signature == index.signature:
+        return list(index.findings)
+    pages = site_facts(site_dir, site_url, rules, cache_dir, keys)
+    findings = sort_findings(check_across_pages(site_dir, site_url, rules, pages))
+    save_index(cache_dir, fingerprint, AuditIndex(stats, signature, findings))
+    return findings
 
 
 def _counts(findings: list[Finding]) -> tuple[int, int]:
