@@ -3,11 +3,18 @@ folders reused by the next build, which must still give exactly its own site."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 from conftest import MINIMAL_CONFIG, run_leadpress, tree_digest
-from leadpress.staging import EMPTIED_SUFFIX, prune_empty_folders, staging_folder
+from leadpress.staging import (
+    EMPTIED_SUFFIX,
+    STALE_SECONDS,
+    prune_empty_folders,
+    staging_folder,
+    swap_in,
+)
 
 ARTICLE = """\
 ---
@@ -93,3 +100,28 @@ def test_builds_on_a_reused_tree_give_exactly_their_own_site(make_site) -> None:
     assert reference.returncode == 0, reference.stderr
     assert tree_digest(built) == tree_digest(fresh / "site")
     assert _folders(built) == _folders(fresh / "site")
+
+
+def test_swap_empties_the_old_site_and_deletes_only_stale_leftovers(tmp_path: Path) -> None:
+    final, staging = tmp_path / "site", tmp_path / ".site-build-1"
+    (final / "old-page").mkdir(parents=True)
+    (final / "old-page" / "index.html").write_text("old")
+    (staging / "new-page").mkdir(parents=True)
+    (staging / "new-page" / "index.html").write_text("new")
+    stale, recent = tmp_path / ".site-old-1", tmp_path / ".site-old-2"
+    for leftover in (stale, recent):
+        (leftover / "page").mkdir(parents=True)
+        (leftover / "page" / "index.html").write_text("left over")
+    an_hour_ago = time.time() - STALE_SECONDS - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+
+    swap_in(staging, final)
+    assert (final / "new-page" / "index.html").read_text() == "new"
+    emptied = tmp_path / f".site{EMPTIED_SUFFIX}"
+    _wait_for(emptied)
+    assert _folders(emptied) == {"old-page"} and not any(emptied.rglob("*.html"))
+    deadline = time.monotonic() + 30
+    while stale.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stale.exists()  # cut short long ago: deleted
+    assert (recent / "page" / "index.html").is_file()  # may still be some job's: left

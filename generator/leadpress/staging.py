@@ -13,11 +13,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import suppress
 from pathlib import Path
 
 OLD_INFIX = "-old-"  # .site-old-<pid>: the previous site, until it is emptied
 EMPTIED_SUFFIX = "-emptied"  # .site-emptied: folders only, ready for the next build
+STALE_SECONDS = 600  # an .site-old-<pid> left this long was not emptied: deleted
 
 # Delete every file of $1, keep its folders, and leave them as $2 for the next build
 # (unless a tree is waiting there already). Whatever is left of $1 is then deleted.
@@ -51,7 +53,10 @@ def swap_in(staging: Path, final: Path) -> None:
     """Rename the new site into place; the previous one is renamed aside first and emptied
     in the background, so the command is done as soon as the new site is."""
     for leftover in final.parent.glob(f".{final.name}{OLD_INFIX}*"):
-        _delete_in_background(leftover)  # from a build whose clean-up was cut short
+        # From a build whose clean-up was cut short; a recent one may still be emptied by
+        # its job (which takes seconds), and two jobs must not work on one tree.
+        if _untouched_for(leftover, STALE_SECONDS):
+            _delete_in_background(leftover)
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}{OLD_INFIX}{os.getpid()}")
@@ -60,6 +65,13 @@ def swap_in(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old is not None:
         _empty_in_background(old, final.with_name(f".{final.name}{EMPTIED_SUFFIX}"))
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    try:
+        return time.time() - folder.stat().st_mtime > seconds
+    except OSError:  # gone already
+        return False
 
 
 def _empty_in_background(folder: Path, emptied: Path) -> None:
