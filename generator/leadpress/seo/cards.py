@@ -16,11 +16,12 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from ..buildcache import write_atomically
 
 CARD_SIZE = (1200, 630)
 # Part of every cache key: bump it whenever the drawing changes, so old cards are redrawn.
@@ -549,16 +550,5 @@ class CardCache:
         self.rendered += 1
         # The cache only saves time: a card that cannot be kept is drawn again next build.
         with contextlib.suppress(OSError):
-            self._store(self.directory / f"{self._key(spec)}.png", data)
-
-    def _store(self, path: Path, data: bytes) -> None:
-        """Write through a temporary file and rename, so a crash never leaves half a card."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".card-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            # Through a temporary file and a rename: a crash never leaves half a card.
+            write_atomically(self.directory / f"{self._key(spec)}.png", data)
