@@ -1,7 +1,7 @@
 """The folders of an atomic build: a staging folder beside `site/`, swapped in whole.
 
 A large site has thousands of folders (one per page), and making a folder costs far more
-than writing a small file on some disks (0.2 ms each on this project's CI machine). So the
+than writing a small file on some disks (0.2 ms each on the machine of bench/README.md). So the
 previous site is not simply deleted after the swap: a background job deletes its files but
 keeps its folders, and the next build starts from that emptied tree. Folders the new build
 leaves empty are removed before its site is swapped in.
