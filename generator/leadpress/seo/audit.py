@@ -863,14 +863,15 @@ def site_facts(
     rules: AuditRules,
     cache_dir: Path | None = None,
     keys: Sequence[str] | None = None,
+    pages: Sequence[Path] | None = None,
 ) -> list[PageFacts]:
     """The facts of every page `page_files` lists, in its order: from the cache in
     `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
     memory one at a time, here and in each worker, however large the site. `keys` are the
-    pages' keys when the caller has them (`_page_keys`)."""
+    pages' keys and `pages` the page files when the caller has them (`_page_keys`)."""
     fingerprint = _fingerprint(site_url, rules)
     stored = load_facts(cache_dir) if cache_dir is not None else {}
-    pages = page_files(site_dir)
+    pages = page_files(site_dir) if pages is None else pages
     if keys is None:
         keys = _page_keys(site_dir, pages, fingerprint, {})[0]
     keys = list(keys)
@@ -933,11 +934,12 @@ def audit_site(
     fingerprint = _fingerprint(site_url, rules)
     index = load_index(cache_dir, fingerprint)
     listing = site_listing(site_dir) if listing is None else listing
-    keys, stats = _page_keys(site_dir, page_files(site_dir, listing), fingerprint, index.stats)
+    files = page_files(site_dir, listing)
+    keys, stats = _page_keys(site_dir, files, fingerprint, index.stats)
     signature = _signature(site_dir, keys, listing)
     if index.signature and signature == index.signature:
         return list(index.findings)
-    pages = site_facts(site_dir, site_url, rules, cache_dir, keys)
+    pages = site_facts(site_dir, site_url, rules, cache_dir, keys, files)
     findings = sort_findings(check_across_pages(site_dir, site_url, rules, pages))
     save_index(cache_dir, fingerprint, AuditIndex(stats, signature, findings))
     return findings
