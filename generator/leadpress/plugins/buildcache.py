@@ -117,8 +117,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.keep = (
             self.config.enabled and cache_wanted() and md.cacheable(config.markdown_extensions)
         )
+        # Leadpress's own files and its libraries' versions, hashed once per build.
+        self.tool = tool_fingerprint()
         if self.keep:
-            memo.load(self.cache_dir, digest(tool_fingerprint()))
+            memo.load(self.cache_dir, digest(self.tool))
         else:
             memo.stop()
         return config
@@ -242,7 +244,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         ]
         custom_dir = config.theme.custom_dir
         return digest(
-            tool_fingerprint(),
+            self.tool,
             _config_facts(config),
             hash_files([Path(custom_dir)] if custom_dir else []),
             hash_files([p for p in assets if docs.resolve() in p.resolve().parents]),
