@@ -350,6 +350,41 @@ def test_minifying_the_site_does_not_change_the_cached_pages(tmp_path: Path) -> 
     _assert_same_tree(expected, warm)
 
 
+def _modes(root: Path) -> dict[str, int]:
+    """The permission bits of every file and folder under `root`, by relative path."""
+    found = {".": root.stat().st_mode & 0o777}
+    for folder, names, files in os.walk(root):
+        for name in names + files:
+            path = Path(folder, name)
+            found[path.relative_to(root).as_posix()] = path.stat().st_mode & 0o777
+    return found
+
+
+def test_every_site_file_is_readable_by_others_cold_and_warm(tmp_path: Path) -> None:
+    # A web server serving site/ does not run as the user who built it: pages and cards
+    # linked from the cache, files the publish step replaced and the site folder itself
+    # get the modes any new file and folder get.
+    mask = os.umask(0o022)
+    try:
+        site = _write_site(tmp_path / "site", cached=True)
+        config = site / "mkdocs.yml"
+        text = config.read_text("utf-8").replace(
+            "  - leadpress/seo\n", "  - leadpress/seo\n  - leadpress/publish:\n      minify: true\n"
+        )
+        config.write_text(text, "utf-8")
+        for build in ("cold", "warm"):
+            _, log = _build(site, jobs="2")
+            if build == "warm":
+                assert _reuse(log)[0] == 0
+            modes = _modes(site / "site")
+            wrong = {path: oct(mode) for path, mode in modes.items() if mode not in (0o644, 0o755)}
+            assert wrong == {}, build
+            assert modes["."] == 0o755
+            assert modes["index.html"] == 0o644
+    finally:
+        os.umask(mask)
+
+
 def test_bad_front_matter_is_reported_as_such_with_the_cache(tmp_path: Path) -> None:
     site = _write_site(tmp_path / "site", cached=True)
     _build(site, jobs="1")

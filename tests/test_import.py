@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -352,8 +353,13 @@ def test_a_folder_is_walked(tmp_path: Path) -> None:
     result = run_import(FIXTURES, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     # Three posts from the export, the blog page, the WeChat article and the text.
-    assert len(list((tmp_path / "out").glob("*.md"))) == 6
+    written = list((tmp_path / "out").glob("*.md"))
+    assert len(written) == 6
     assert "Imported 6 articles" in result.output
+    umask = os.umask(0o022)
+    os.umask(umask)
+    # Readable as any new file the author makes (a temporary file's 0o600 would not be).
+    assert {path.stat().st_mode & 0o777 for path in written} == {0o666 & ~umask}
 
 
 def test_default_folder_is_the_sites_articles_folder(

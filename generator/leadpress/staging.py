@@ -17,6 +17,8 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from .buildcache import FOLDER_MODE
+
 OLD_INFIX = "-old-"  # .site-old-<pid>: the previous site, until it is emptied
 EMPTIED_SUFFIX = "-emptied"  # .site-emptied: folders only, ready for the next build
 STALE_SECONDS = 600  # an .site-old-<pid> left this long was not emptied: deleted
@@ -38,6 +40,7 @@ def staging_folder(final: Path) -> Path:
         # this one took the tree first.
         with suppress(OSError):
             emptied.rename(staging)
+    staging.chmod(FOLDER_MODE)  # mkdtemp's 0o700 would keep a web server out of the site
     return staging
 
 

@@ -15,6 +15,18 @@ from pathlib import Path
 CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": compute everything, keep nothing between builds
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (on the main thread): the umask can only be read by setting it.
+UMASK = _read_umask()
+FILE_MODE = 0o666 & ~UMASK  # what open() gives a new file; mkstemp gives 0o600
+FOLDER_MODE = 0o777 & ~UMASK
+
+
 def cache_wanted() -> bool:
     """False when the environment turns every build cache off."""
     return os.environ.get(CACHE_VARIABLE, "").lower() != "off"
@@ -33,6 +45,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
+        # Readable as any other new file: a site file linked from here is served by a web
+        # server that is not its owner.
+        os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)

@@ -3,8 +3,6 @@ never an existing file overwritten without --force."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
@@ -13,6 +11,7 @@ from typing import Literal
 
 import yaml
 
+from ..buildcache import write_atomically
 from ..content.loading import Source, parse_source
 from .frontmatter import FOLDER_BY_TYPE, Prepared
 
@@ -105,9 +104,5 @@ def write(planned: list[Planned], dry_run: bool) -> None:
             continue
         if dry_run:
             continue
-        item.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=item.path.parent, suffix=".md.tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, item.path)
+        write_atomically(item.path, text.encode("utf-8"))  # readable as any new file
         item.outcome = "written"
