@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,8 +21,8 @@ from mkdocs.structure.pages import Page
 
 from conftest import DEMO_NOW, epoch, run_leadpress, tree_digest
 from leadpress.buildcache import markdown as md
-from leadpress.buildcache.cards import write_cards
-from leadpress.seo.cards import CardCache, CardSpec, find_fonts
+from leadpress.buildcache.cards import CardPrefetch, write_cards
+from leadpress.seo.cards import CardCache, CardSpec, find_fonts, render_card
 
 CONFIG = """\
 site_name: Cache test
@@ -566,3 +567,48 @@ def test_cards_drawn_in_parallel_are_the_cards_drawn_one_by_one(
     again = CardCache(tmp_path / "cache-parallel", fonts)
     write_cards(again, wanted)
     assert (again.rendered, again.reused) == (0, 10)
+
+
+def test_cards_drawn_ahead_are_the_cards_the_build_would_draw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    fonts = find_fonts(None)
+    specs = [CardSpec(title=f"Card {n}, 第{n}张", site_name="Site") for n in range(12)]
+    cache = CardCache(tmp_path / "cards", fonts)
+    prefetch = CardPrefetch.start(cache, specs + specs[:3])  # a spec asked twice: drawn once
+    assert prefetch is not None
+    assert prefetch.process.wait(timeout=120) == 0
+    prefetch.stop()
+    assert sorted(p.name for p in cache.directory.iterdir()) == sorted(
+        cache.path(spec).name for spec in specs
+    )
+    for spec in specs:
+        assert cache.path(spec).read_bytes() == render_card(spec, fonts)
+    # The build then draws none of them.
+    wanted = [(spec, tmp_path / "site" / f"{n}.png") for n, spec in enumerate(specs)]
+    write_cards(cache, wanted)
+    assert (cache.rendered, cache.reused) == (0, 12)
+    assert CardPrefetch.start(cache, specs) is None  # nothing left to draw
+
+
+def test_stopping_the_cards_drawn_ahead_leaves_only_whole_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build stops the process when it writes its cards, wherever it is.
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    fonts = find_fonts(None)
+    specs = [CardSpec(title=f"Card number {n}", site_name="Site") for n in range(400)]
+    cache = CardCache(tmp_path / "cards", fonts)
+    prefetch = CardPrefetch.start(cache, specs)
+    assert prefetch is not None
+    deadline = time.monotonic() + 60
+    while not any(cache.directory.glob("*.png")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    prefetch.stop()
+    assert prefetch.process.returncode != 0  # stopped midway, not finished
+    left = sorted(cache.directory.iterdir())
+    assert left and all(path.suffix == ".png" for path in left)  # no temporary file
+    drawn = {cache.path(spec).name: spec for spec in specs}
+    for path in left:
+        assert path.read_bytes() == render_card(drawn[path.name], fonts)

@@ -148,6 +148,29 @@ def test_unchanged_pages_reuse_their_cached_cards(make_site) -> None:
     assert len(added) == 1
 
 
+def test_every_page_of_a_listing_shows_its_first_pages_card(make_site) -> None:
+    # Page 2 and later of a listing would get the same picture as page 1 but for "(2)":
+    # they share page 1's card, drawn and published once.
+    articles = {f"articles/a{n}.md": _article(f"Article number {n}") for n in range(12)}
+    config = SEO_CONFIG.replace(
+        "      timezone: UTC\n", "      timezone: UTC\n      listing_page_size: 5\n"
+    )
+    root = make_site(articles, config)
+    result = run_leadpress("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    pages = [
+        site / "articles/index.html",
+        *(site / f"articles/page/{n}/index.html" for n in (2, 3)),
+    ]
+    images = [_soup(page).head.find("meta", property="og:image")["content"] for page in pages]
+    assert images == ["https://www.example.com/assets/cards/articles.png"] * 3
+    assert (site / "assets/cards/articles.png").read_bytes().startswith(b"\x89PNG")
+    assert not (site / "assets/cards/articles/page").exists()
+    alts = {_soup(page).head.find("meta", property="og:image:alt")["content"] for page in pages}
+    assert alts == {"Articles"}
+
+
 def test_missing_site_url_is_a_clear_error(make_site) -> None:
     config = SEO_CONFIG.replace("site_url: https://www.example.com/\n", "")
     root = make_site({}, config)

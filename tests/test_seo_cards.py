@@ -344,6 +344,19 @@ def test_the_same_spec_gives_byte_identical_pngs_without_metadata(fonts: Fonts) 
     assert set(png_chunks(first)) == {"IHDR", "PLTE", "IDAT", "IEND"}
 
 
+def test_the_palette_png_decodes_to_the_pixels_and_colours_drawn() -> None:
+    # Leadpress writes the PNG itself (for a faster deflate); Pillow's decoder and zlib's
+    # checksums judge it. Every pixel value and an uneven width, so a row offset shows.
+    image = Image.frombytes("L", (257, 3), bytes(range(256)) * 3 + bytes([7, 8, 9]))
+    palette = tuple((3 * i + channel) % 256 for i in range(256) for channel in range(3))
+    data = cards.palette_png(image, palette)
+    decoded = Image.open(io.BytesIO(data))
+    decoded.load()  # checks the CRCs and the deflate stream
+    assert (decoded.mode, decoded.size) == ("P", (257, 3))
+    assert decoded.tobytes() == image.tobytes()
+    assert tuple(decoded.getpalette()) == palette
+
+
 # Cache --------------------------------------------------------------------------------------
 
 

@@ -54,3 +54,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """`target` as a hard link to `source`, replacing any file there: no bytes written.
+    Where links are not possible (another file system), a copy, through a temporary file
+    and a rename."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        os.link(source, target)
+    except OSError:
+        write_atomically(Path(target), Path(source).read_bytes())

@@ -1,59 +1,122 @@
 """Social cards of a whole build drawn at once: cached ones reused, the rest in parallel.
 
-Drawing a card takes about ten milliseconds (text layout, then PNG compression); a site
-with thousands of pages and listings would spend seconds drawing them one after another.
+Drawing a card takes a few milliseconds (text layout, then PNG compression); a site with
+thousands of pages and listings would spend seconds drawing them one after another. Each
+card is written once, into the site, by the process that drew it; the cache and any other
+page showing the same card get a hard link to that file rather than a copy.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Sequence
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from ..seo.cards import CardCache, CardSpec, Fonts, render_card
+from . import link_or_copy
 from .pool import process_pool, use_pool, worker_count
 
 
-def _draw(job: tuple[CardSpec, Fonts]) -> bytes:
-    spec, fonts = job
-    return render_card(spec, fonts)
+def _draw(job: tuple[CardSpec, Fonts, Path]) -> None:
+    spec, fonts, target = job
+    data = render_card(spec, fonts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as file:  # a new file in the build's own folder
+        file.write(data)
 
 
 def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> None:
-    """Write the card of each spec to its path; draw each missing card once. A card in the
-    cache is linked into the site rather than copied where the file system allows."""
-    images: dict[CardSpec, bytes | Path] = {}
-    missing: dict[CardSpec, None] = {}  # ordered, without repeats
-    for spec, _ in wanted:
-        if spec in images or spec in missing:
+    """Write the card of each spec to its path; draw each missing card once."""
+    sources: dict[CardSpec, Path] = {}  # where each card's bytes are: the cache or the site
+    jobs: list[tuple[CardSpec, Fonts, Path]] = []
+    for spec, target in wanted:
+        if spec in sources:
             continue
         cached = cache.cached_file(spec)
         if cached is None:
-            missing[spec] = None
+            jobs.append((spec, cache.fonts, target))
+            sources[spec] = target
         else:
-            images[spec] = cached
-    jobs = [(spec, cache.fonts) for spec in missing]
+            sources[spec] = cached
     if use_pool(len(jobs)):
         with process_pool() as pool:
             chunk = max(1, len(jobs) // (worker_count() * 4))
-            drawn = list(pool.map(_draw, jobs, chunksize=chunk))
+            list(pool.map(_draw, jobs, chunksize=chunk))
     else:
-        drawn = [_draw(job) for job in jobs]
-    for spec, data in zip(missing, drawn, strict=True):
-        cache.store(spec, data)
-        images[spec] = data
+        for job in jobs:
+            _draw(job)
+    for spec, _, target in jobs:
+        cache.keep(spec, target)
+    folders: set[Path] = set()
     for spec, target in wanted:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _place(images[spec], target)
+        source = sources[spec]
+        if source == target:
+            continue  # drawn here
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        link_or_copy(source, target)
 
 
-def _place(image: bytes | Path, target: Path) -> None:
-    if isinstance(image, bytes):
-        target.write_bytes(image)
-        return
-    try:
-        target.unlink(missing_ok=True)
-        os.link(image, target)
-    except OSError:  # another file system, or links not allowed: a copy
-        shutil.copyfile(image, target)
+# Drawing ahead ---------------------------------------------------------------------------------
+
+
+class CardPrefetch:
+    """A background process that draws cards into the cache while the pages are built, at
+    the lowest priority: it runs on a CPU left idle (while one process reads the pages, or
+    waits for the other), so by the time the build writes its cards most are there. It is
+    only ever ahead of the build: a card it did not get to, or a spec the build did not ask
+    for, changes nothing, since the cache is keyed by everything a card shows."""
+
+    def __init__(self, process: subprocess.Popen[bytes], directory: Path) -> None:
+        self.process = process
+        self.directory = directory
+
+    @classmethod
+    def start(cls, cache: CardCache, specs: Iterable[CardSpec]) -> CardPrefetch | None:
+        """Start drawing the cards of `specs` not in the cache yet; None when there are too
+        few to be worth a process, or no second CPU to run it on."""
+        missing = [spec for spec in dict.fromkeys(specs) if not cache.path(spec).exists()]
+        if not use_pool(len(missing)) or not sys.executable:
+            return None
+        cache.directory.mkdir(parents=True, exist_ok=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # a card it fails on is drawn by the build
+        )
+        assert process.stdin is not None
+        try:
+            pickle.dump((cache.directory, cache.fonts, missing), process.stdin)
+            process.stdin.close()
+        except OSError:  # it did not start properly: the build draws every card
+            process.kill()
+        return cls(process, cache.directory)
+
+    def stop(self) -> None:
+        """Stop drawing (the build draws what is left) and remove a half-written card."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait()
+        for leftover in self.directory.glob(f".*.{self.process.pid}.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def _draw_ahead() -> None:
+    """The prefetch process: draw the cards sent on stdin, one after another."""
+    with suppress(OSError):
+        os.nice(19)
+    directory, fonts, specs = pickle.load(sys.stdin.buffer)
+    cache = CardCache(directory, fonts)
+    for spec in specs:
+        if not cache.path(spec).exists():
+            cache.draw_and_keep(spec)
+
+
+if __name__ == "__main__":
+    _draw_ahead()

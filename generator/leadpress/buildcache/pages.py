@@ -27,11 +27,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import dump_atomically, write_atomically
+from . import dump_atomically, link_or_copy
 from .markdown import LogLine, versions
 
 # Bump when the shape of a record changes.
-FORMAT_VERSION = "2"  # 2: the HTML in a file of its own
+FORMAT_VERSION = "3"  # 3: the records in one file; 2: the HTML in a file of its own
 PAGES_DIR = "pages"
 _VERSIONED = (
     "leadpress",
@@ -49,7 +49,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/leadpress
 @dataclass
 class PageRecord:
     """One built page's facts that other stages read; its HTML, as MkDocs wrote it before
-    the publish step rewrites the site, is a file beside the record (`PageStore.html_file`)."""
+    the publish step rewrites the site, is a file of its own (`PageStore.html_file`)."""
 
     meta: dict[str, Any]
     title: str | None  # the title the page's first heading gave, if any
@@ -57,9 +57,6 @@ class PageRecord:
     links_to_anchors: dict[str, dict[str, str]] | None  # by the target's src_uri
     states: dict[str, Any] = field(default_factory=dict)  # by plugin name
     logs: list[LogLine] = field(default_factory=list)
-    # The HTML file's size and modification time when it was stored: a file rewritten in
-    # place since (through a hard link from the site) no longer matches.
-    html_stat: tuple[int, int] = (-1, -1)
 
 
 # Fingerprints --------------------------------------------------------------------------------
@@ -133,57 +130,134 @@ def page_key(fingerprint: str, src_uri: str, url: str, source: str, extra: Any =
 
 # The store -------------------------------------------------------------------------------------
 
+HtmlStat = tuple[int, int]  # size and modification time of a kept HTML file
+# A kept page: its HTML file's stat when it was kept, and its pickled record.
+Entry = tuple[HtmlStat, bytes]
+RECORDS_FILE = "records.pickle"
+
 
 class PageStore:
-    """Records as `<directory>/<key>.pickle` (`.leadpress-cache/pages/`) and the page's HTML
-    as `<key>.html`, one pair per page, so a build reads only the records of the pages it
-    reuses, links their HTML into the site instead of writing it again, and writes only the
-    pages it built."""
+    """The records of kept pages in one file (`.leadpress-cache/pages/records.pickle`) and
+    each page's HTML as `<key>.html` beside it, so a build reads one file to know what it
+    may reuse, unpickles only the records of the pages it reuses, and links their HTML into
+    the site instead of writing it again."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._entries: dict[str, Entry] | None = None
 
     def html_file(self, key: str) -> Path:
         return self.directory / f"{key}.html"
 
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._entries = _load_entries(self.directory / RECORDS_FILE)
+        return self._entries
+
     def get(self, key: str) -> PageRecord | None:
         """The record of `key` when it and its HTML file are intact, else None."""
+        entry = self.entries().get(key)
+        if entry is None:
+            return None
+        kept_stat, blob = entry
         try:
-            with open(self.directory / f"{key}.pickle", "rb") as handle:
-                record = pickle.load(handle)
             html = os.stat(self.html_file(key))
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            return None  # missing or unreadable: the page is built, as without a cache
-        except Exception as error:  # a record of another version of a class
-            logging.getLogger(__name__).debug("page record %s unusable: %s", key, error)
-            return None
-        if not isinstance(record, PageRecord):
-            return None
-        return record if record.html_stat == (html.st_size, html.st_mtime_ns) else None
+        except OSError:
+            return None  # the page is built, as without a cache
+        if (html.st_size, html.st_mtime_ns) != kept_stat:
+            return None  # changed in place since, through a link from the site
+        return _record(blob, key)
 
-    def put(self, key: str, record: PageRecord, html: bytes) -> None:
-        """Keep the page's HTML, then its record (a record is never without its HTML)."""
-        path = self.html_file(key)
-        with suppress(OSError):  # a record that cannot be kept: the page is built next time
-            write_atomically(path, html)
-            stat = os.stat(path)
-            record.html_stat = (stat.st_size, stat.st_mtime_ns)
-            dump_atomically(self.directory / f"{key}.pickle", record)
-
-    def adopt(self, other: PageStore) -> None:
-        """Move every record of `other` (a build's pending records) into this store."""
-        if not other.directory.is_dir():
-            return
-        entries = sorted(os.scandir(other.directory), key=lambda e: e.name.endswith(".pickle"))
-        for entry in entries:  # HTML files first: a record is never without its HTML
-            if entry.name.endswith((".pickle", ".html")):
-                os.replace(entry.path, self.directory / entry.name)
-
-    def keep_only(self, keys: Iterable[str]) -> None:
-        """Remove the records this build did not use, so the cache does not grow."""
-        wanted = {f"{key}{suffix}" for key in keys for suffix in (".pickle", ".html")}
+    def adopt(self, directory: Path, new: dict[str, Entry], wanted: Iterable[str]) -> None:
+        """Keep exactly the pages of `wanted`: those of `new` (a successful build's pages,
+        their HTML in `directory`) and those already kept. HTML files move in before the
+        records that name them are written, and go only after."""
+        kept = self.entries()
+        wanted = set(wanted)
+        if not new and wanted == kept.keys():
+            return  # nothing built, nothing dropped: the store is as it should be
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for key in new:
+            os.replace(directory / f"{key}.html", self.html_file(key))
+        entries = {key: new.get(key) or kept[key] for key in wanted if key in new or key in kept}
+        dump_atomically(self.directory / RECORDS_FILE, {"format": FORMAT_VERSION, "pages": entries})
+        self._entries = entries
+        names = {f"{key}.html" for key in entries} | {RECORDS_FILE}
         with suppress(OSError):
-            for entry in os.scandir(self.directory):
-                if entry.name not in wanted and entry.is_file():
+            for item in os.scandir(self.directory):
+                if item.name not in names and item.is_file():
                     with suppress(OSError):
-                        os.unlink(entry.path)
+                        os.unlink(item.path)
+
+
+class PendingPages:
+    """The pages one process built in this build, kept aside in `directory` until the whole
+    build has succeeded: a page built in a failed build may carry a problem that must be
+    found again next time."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.records: dict[str, bytes] = {}
+        self.written: dict[str, str] = {}  # where each page's HTML is in the site
+
+    def add(self, key: str, record: PageRecord, html_path: str) -> None:
+        self.records[key] = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        self.written[key] = html_path
+
+    def link_html(self) -> dict[str, Entry]:
+        """Once the pages are written: each page's HTML as MkDocs wrote it, linked from the
+        site into `directory` (no bytes written; copied where links are not possible), with
+        its record. A page whose file cannot be kept is left out: it is built next time."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        entries: dict[str, Entry] = {}
+        for key, html_path in self.written.items():
+            kept = self.directory / f"{key}.html"
+            try:
+                link_or_copy(html_path, kept)
+                stat = os.stat(kept)
+            except OSError:
+                continue
+            entries[key] = ((stat.st_size, stat.st_mtime_ns), self.records[key])
+        return entries
+
+    def save(self, name: str) -> None:
+        """Link the HTML and write the records to `directory/name`, for another process."""
+        entries = self.link_html()
+        with open(self.directory / name, "wb") as file:  # the folder is this build's own
+            pickle.dump(entries, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_pending(path: Path) -> dict[str, Entry]:
+    """What `PendingPages.save` wrote (by another process of this build)."""
+    with open(path, "rb") as file:
+        entries = pickle.load(file)
+    return entries
+
+
+def entry_record(entry: Entry, key: str) -> PageRecord | None:
+    return _record(entry[1], key)
+
+
+def _record(blob: bytes, key: str) -> PageRecord | None:
+    try:
+        record = pickle.loads(blob)
+    except (EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+    except Exception as error:  # a record of another version of a class
+        logging.getLogger(__name__).debug("page record %s unusable: %s", key, error)
+        return None
+    return record if isinstance(record, PageRecord) else None
+
+
+def _load_entries(path: Path) -> dict[str, Entry]:
+    """The kept pages; none when the file is missing, unreadable or of another format (the
+    cache only ever saves time)."""
+    try:
+        with open(path, "rb") as file:
+            stored = pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT_VERSION:
+        return {}
+    pages = stored.get("pages")
+    return pages if isinstance(pages, dict) else {}

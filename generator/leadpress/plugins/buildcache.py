@@ -51,15 +51,19 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from ..buildcache import cache_wanted, memo
+from ..buildcache import cache_wanted, link_or_copy, memo
 from ..buildcache import markdown as md
 from ..buildcache.helper import RenderHelper
 from ..buildcache.pages import (
     PAGES_DIR,
+    Entry,
     PageRecord,
     PageStore,
+    PendingPages,
     digest,
+    entry_record,
     hash_files,
+    load_pending,
     page_key,
     tool_fingerprint,
 )
@@ -94,6 +98,7 @@ def _quiet_dirty_warning(record: logging.LogRecord) -> bool:
 
 
 JINJA_DIR = "jinja"  # compiled theme templates
+HELPER_PAGES = "helper-pages.pickle"  # the second process's pages, in the pending folder
 
 
 class BuildCacheConfig(Config):
@@ -197,6 +202,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.files = files
         self.pending_dir = self.store.directory / f".build-{os.getpid()}"
         shutil.rmtree(self.pending_dir, ignore_errors=True)
+        self.pending_pages = PendingPages(self.pending_dir)  # built here, kept on success
+        self.new_entries: dict[str, Entry] = {}
+        self.helper_entries: dict[str, Entry] | None = None
         self.participants = {n: p for n, p in plugins.items() if hasattr(p, "page_state")}
         self.theme_search = next((plugins[n] for n in THEME_SEARCH if n in plugins), None)
         expected = set(self.participants) | ({"theme-search"} if self.theme_search else set())
@@ -288,10 +296,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             states=states,
             logs=self.logs.pop(page.file.src_uri, []),
         )
-        # Kept aside until the whole build has succeeded: a page built in a failed build
-        # may carry a problem that must be found again next time.
-        html = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
-        PageStore(self.pending_dir).put(key, record, html)
+        # MkDocs writes the HTML next; it is linked into the cache once written.
+        self.pending_pages.add(key, record, page.file.abs_dest_path)
         return output
 
     def _hand_back(self, until: str | None) -> None:
@@ -332,13 +338,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if folder not in self.folders:
             os.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
-        try:
-            os.link(stored, target)
-        except FileExistsError:
-            os.unlink(target)
-            os.link(stored, target)
-        except OSError:  # another file system, or links not allowed: a copy
-            shutil.copyfile(stored, target)
+        link_or_copy(stored, target)
 
     # A second process for rendering -----------------------------------------------------
 
@@ -386,13 +386,19 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         mkdocs_logger = logging.getLogger("mkdocs")
         mkdocs_logger.handlers[:] = [self.recorder] if self.recorder else []
         mkdocs_logger.propagate = False
+        self.pending_pages = PendingPages(self.pending_dir)
         for file in share:
             _build_page(file.page, config, doc_files, self.nav, env)
+        self.pending_pages.save(HELPER_PAGES)
 
     def _helper_record(self, src_uri: str) -> PageRecord:
         assert self.helper is not None
         self.helper.wait()
-        record = PageStore(self.pending_dir).get(self.page_keys[src_uri])
+        if self.helper_entries is None:
+            self.helper_entries = load_pending(self.pending_dir / HELPER_PAGES)
+        key = self.page_keys[src_uri]
+        entry = self.helper_entries.get(key)
+        record = entry_record(entry, key) if entry is not None else None
         if record is None:
             raise PluginError(
                 f"leadpress/buildcache: the second process built {src_uri} but kept no record"
@@ -428,6 +434,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             self._hand_back(until=None)
         if self.helper is not None:
             self.helper.wait()
+        if self.page_keys:  # every page is written: the built ones are linked into the cache
+            self.new_entries = {**self.pending_pages.link_html(), **(self.helper_entries or {})}
         self._stop_recording()
         converted = sum(1 for key in self.used if key not in self.stored)
         log.info(
@@ -446,9 +454,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         memo.stop()
         if not self.page_keys:
             return
-        self.store.adopt(PageStore(self.pending_dir))
+        self.store.adopt(self.pending_dir, self.new_entries, self.page_keys.values())
         shutil.rmtree(self.pending_dir, ignore_errors=True)
-        self.store.keep_only(self.page_keys.values())
 
     def on_build_error(self, error: Exception) -> None:
         memo.stop()

@@ -22,8 +22,8 @@ from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
 
 from ..buildcache import cache_wanted
-from ..buildcache.cards import write_cards
-from ..content.collections import Document, SiteContent
+from ..buildcache.cards import CardPrefetch, write_cards
+from ..content.collections import Document, Listing, SiteContent
 from ..content.models import ContentType
 from ..content.readtime import has_cjk
 from ..content.strings import translate
@@ -164,6 +164,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             ),
             currency=self.config.currency,
         )
+        self._draw_cards_ahead(site)
         return nav
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
@@ -194,7 +195,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             alternates=versions,
             document=document,
             listing=listing,
-            image=self._image(page, document, title, config),
+            image=self._image(page, document, listing, title, site, config),
             titles=self.titles,
             committed=self.committed.get(source),
             description=unescape(str(page.meta.get("description") or "")) or None,
@@ -228,22 +229,25 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             spec, path = card
             self.pending_cards.append((spec, Path(self.site_dir, path)))
 
-    def _image(self, page: Page, document: Document | None, title: str, config) -> Image | None:
+    def _image(
+        self,
+        page: Page,
+        document: Document | None,
+        listing: Listing | None,
+        title: str,
+        site: SiteContent,
+        config: MkDocsConfig,
+    ) -> Image | None:
         """The page's own `image:` (a path in the content folder, or a URL) when it has one,
-        else its social card."""
+        else its social card. Every page of a paginated listing shows its first page's card:
+        the same picture, drawn and published once."""
         if document is not None and document.meta.image:
             image = document.meta.image
             size = _image_size(Path(config.docs_dir, image.lstrip("/")))
             return Image(_absolute(image, self.site.url), *size, alt=document.title)
         if self.cards is None:
             return None
-        kind = document.kind if document else ContentType.PAGE
-        spec = CardSpec(
-            title=title or self.site.name,
-            site_name=self.site.name,
-            label=translate(document.lang if document else self.site.lang, f"label_{kind}"),
-            brand_colour=self.config.cards.colour,
-        )
+        spec = self._card_spec(title, document)
         if not self.cards_cover_cjk and not self.warned_cjk and has_cjk(spec.title):
             self.warned_cjk = True
             log.warning(
@@ -251,10 +255,45 @@ class SeoPlugin(BasePlugin[SeoConfig]):
                 "will not render on cards. Install Noto Sans CJK (Debian: fonts-noto-cjk) or "
                 "set `cards: {font: path/to/font.otf}` under leadpress/seo."
             )
+        if listing is not None and listing.page > 1:
+            first = _first_page(listing, site)
+            path = card_path(url_of(first.uri, config.use_directory_urls))
+            return Image(self.site.url + path, *CARD_SIZE, alt=first.title)
         path = card_path(page.url)
         self.last_card = (spec, path)
         self.pending_cards.append((spec, Path(config.site_dir, path)))
         return Image(self.site.url + path, *CARD_SIZE, alt=spec.title)
+
+    def _card_spec(self, title: str, document: Document | None) -> CardSpec:
+        kind = document.kind if document else ContentType.PAGE
+        return CardSpec(
+            title=title or self.site.name,
+            site_name=self.site.name,
+            label=translate(document.lang if document else self.site.lang, f"label_{kind}"),
+            brand_colour=self.config.cards.colour,
+        )
+
+    def _draw_cards_ahead(self, site: SiteContent) -> None:
+        """Start drawing the cards the pages will ask for (documents without an image of
+        their own, first pages of listings) while the pages are built."""
+        self.prefetch: CardPrefetch | None = None
+        if self.cards is None:
+            return
+        specs = [
+            self._card_spec(document.title, document)
+            for document in site.documents
+            if not document.meta.image
+        ]
+        specs += [self._card_spec(page.title, None) for page in site.listings if page.page == 1]
+        self.prefetch = CardPrefetch.start(self.cards, specs)
+
+    def _stop_drawing_ahead(self) -> None:
+        if getattr(self, "prefetch", None) is not None:
+            self.prefetch.stop()
+            self.prefetch = None
+
+    def on_build_error(self, error: Exception) -> None:
+        self._stop_drawing_ahead()
 
     @event_priority(-100)  # last: the audit reads every file the other plugins wrote
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -266,6 +305,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         existing = own_robots.read_text(encoding="utf-8") if own_robots.is_file() else None
         (site_dir / "robots.txt").write_text(robots_txt(self.site.url, existing), "utf-8")
         log.debug("JSON-LD types: %s", ", ".join(sorted(self.json_ld_types)))
+        self._stop_drawing_ahead()
         if self.cards is not None:
             write_cards(self.cards, self.pending_cards)  # before the audit looks for them
             drawn, reused = self.cards.rendered, self.cards.reused
@@ -310,6 +350,16 @@ def _content_plugin(config: MkDocsConfig) -> ContentPlugin:
     if not isinstance(plugin, ContentPlugin) or plugin.site is None:
         raise PluginError("leadpress/seo needs `- leadpress/content` in `plugins:` too")
     return plugin
+
+
+def _first_page(listing: Listing, site: SiteContent) -> Listing:
+    """Page 1 of the paginated listing `listing` is a page of."""
+    while listing.newer_uri is not None:
+        newer = site.listing_for(listing.newer_uri)
+        if newer is None:
+            break
+        listing = newer
+    return listing
 
 
 def _site_url(config: MkDocsConfig) -> str:
