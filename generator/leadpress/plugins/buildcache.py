@@ -454,7 +454,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         memo.stop()
         if not self.page_keys:
             return
-        self.store.adopt(self.pending_dir, self.new_entries, self.page_keys.values())
+        # The site is in place: a cache that cannot be kept only costs the next build time
+        # (a record never names HTML that is not there, or that changed since).
+        with suppress(OSError):
+            self.store.adopt(self.pending_dir, self.new_entries, self.page_keys.values())
         shutil.rmtree(self.pending_dir, ignore_errors=True)
 
     def on_build_error(self, error: Exception) -> None:
