@@ -313,6 +313,18 @@ def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
     assert _conversions(result.stderr)[1] == 0
 
 
+def test_a_corrupt_page_record_file_builds_every_page_and_is_kept_anew(tmp_path: Path) -> None:
+    site = _write_site(tmp_path / "site", cached=True)
+    expected, _ = _build(site, jobs="1")
+    (site / ".leadpress-cache" / "pages" / "records.pickle").write_bytes(b"not a pickle")
+    rebuilt, log = _build(site, jobs="1")
+    built, reused = _reuse(log)
+    assert reused == 0 and built > 12
+    _assert_same_tree(expected, rebuilt)
+    _, log = _build(site, jobs="1")
+    assert _reuse(log) == (0, built)
+
+
 def test_a_cached_page_changed_in_place_is_built_again_not_served(tmp_path: Path) -> None:
     # Reused pages are hard-linked from the cache into the site: a tool that rewrites a
     # page of the site in place also changes the cached copy, which must then not count.

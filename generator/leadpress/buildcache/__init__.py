@@ -11,6 +11,7 @@ import pickle
 import tempfile
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": compute everything, keep nothing between builds
 
@@ -37,6 +38,19 @@ def dump_atomically(path: Path, value: object) -> None:
     leaves half a file. A cache only saves time: a file that cannot be written is not."""
     with suppress(OSError):
         write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_versioned(path: Path, version: str) -> dict[str, Any] | None:
+    """What was kept at `path` as `{"format": version, ...}`; None when the file is missing,
+    unreadable or of another format: a cache only ever saves time."""
+    try:
+        with open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except Exception:  # missing, truncated or garbled: a pickle fails in many ways
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != version:
+        return None
+    return stored
 
 
 def write_atomically(path: Path, data: bytes) -> None:

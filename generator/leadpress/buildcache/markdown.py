@@ -24,7 +24,7 @@ from typing import Any
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import dump_atomically
+from . import dump_atomically, load_versioned
 
 # Bump when the shape of what is stored changes.
 FORMAT_VERSION = "1"
@@ -235,12 +235,8 @@ def convert_in_worker(job: tuple[str, str, str]) -> tuple[str, bytes]:
 def load_cache(directory: Path) -> dict[str, bytes]:
     """Conversions kept by the previous build; nothing when the file is missing or from
     another version (the cache only ever saves time)."""
-    try:
-        with open(directory / CACHE_FILE, "rb") as handle:
-            stored = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT_VERSION:
+    stored = load_versioned(directory / CACHE_FILE, FORMAT_VERSION)
+    if stored is None:
         return {}
     entries = stored.get("entries")
     return entries if isinstance(entries, dict) else {}

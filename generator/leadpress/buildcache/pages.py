@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import dump_atomically, link_or_copy
+from . import dump_atomically, link_or_copy, load_versioned
 from .markdown import LogLine, versions
 
 # Bump when the shape of a record changes.
@@ -252,12 +252,8 @@ def _record(blob: bytes, key: str) -> PageRecord | None:
 def _load_entries(path: Path) -> dict[str, Entry]:
     """The kept pages; none when the file is missing, unreadable or of another format (the
     cache only ever saves time)."""
-    try:
-        with open(path, "rb") as file:
-            stored = pickle.load(file)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT_VERSION:
+    stored = load_versioned(path, FORMAT_VERSION)
+    if stored is None:
         return {}
     pages = stored.get("pages")
     return pages if isinstance(pages, dict) else {}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import posixpath
 import re
 from collections import defaultdict
@@ -30,7 +29,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from ..buildcache import dump_atomically
+from ..buildcache import dump_atomically, load_versioned
 from ..buildcache.pool import process_pool, use_pool, worker_count
 from .text import cut_to_width, display_width
 
@@ -777,7 +776,7 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int]:
 def load_facts(cache_dir: Path) -> dict[str, PageFacts]:
     """Facts kept by the previous audit; nothing when the file is missing, unreadable or
     from another version (the cache only ever saves time)."""
-    stored = _load(cache_dir / CACHE_FILE)
+    stored = load_versioned(cache_dir / CACHE_FILE, AUDIT_VERSION)
     entries = stored.get("entries") if stored is not None else None
     if not isinstance(entries, dict):
         return {}
@@ -800,7 +799,7 @@ class AuditIndex:
 
 
 def load_index(cache_dir: Path, fingerprint: bytes) -> AuditIndex:
-    stored = _load(cache_dir / INDEX_FILE)
+    stored = load_versioned(cache_dir / INDEX_FILE, AUDIT_VERSION)
     if stored is None or stored.get("fingerprint") != fingerprint:
         return AuditIndex()
     index = stored.get("index")
@@ -812,17 +811,6 @@ def save_index(cache_dir: Path, fingerprint: bytes, index: AuditIndex) -> None:
         cache_dir / INDEX_FILE,
         {"format": AUDIT_VERSION, "fingerprint": fingerprint, "index": index},
     )
-
-
-def _load(path: Path) -> dict | None:
-    try:
-        with open(path, "rb") as handle:
-            stored = pickle.load(handle)
-    except Exception:  # missing, truncated or garbled: a pickle fails in many ways
-        return None
-    if not isinstance(stored, dict) or stored.get("format") != AUDIT_VERSION:
-        return None
-    return stored
 
 
 def _page_keys(
