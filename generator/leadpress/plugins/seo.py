@@ -80,6 +80,7 @@ class SeoConfig(Config):
 
 class SeoPlugin(BasePlugin[SeoConfig]):
     supports_multiple_instances = False
+    prefetch: CardPrefetch | None = None  # cards drawn ahead (a build can fail before on_nav)
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
@@ -131,6 +132,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.json_ld_types = set()
         self.committed = last_commit_dates(Path(config.docs_dir))
         self.pending_cards: list[tuple[CardSpec, Path]] = []  # drawn together after the pages
+        self.prefetch = None
         self.page_facts: dict[str, Any] = {}  # what each page added, for leadpress/buildcache
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -276,7 +278,6 @@ class SeoPlugin(BasePlugin[SeoConfig]):
     def _draw_cards_ahead(self, site: SiteContent) -> None:
         """Start drawing the cards the pages will ask for (documents without an image of
         their own, first pages of listings) while the pages are built."""
-        self.prefetch: CardPrefetch | None = None
         if self.cards is None:
             return
         specs = [
@@ -288,7 +289,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.prefetch = CardPrefetch.start(self.cards, specs)
 
     def _stop_drawing_ahead(self) -> None:
-        if getattr(self, "prefetch", None) is not None:
+        if self.prefetch is not None:
             self.prefetch.stop()
             self.prefetch = None
 
