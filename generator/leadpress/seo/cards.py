@@ -538,6 +538,8 @@ class CardCache:
             _font_fingerprint(fonts.bold),
             fonts.covers_cjk,
         ]
+        # A build asks for each card's path twice (drawing ahead, then writing the cards).
+        self._paths: dict[CardSpec, Path] = {}
 
     def _key(self, spec: CardSpec) -> str:
         facts = {"spec": asdict(spec), "fonts": self._fonts_key, "renderer": RENDERER_VERSION}
@@ -546,7 +548,10 @@ class CardCache:
 
     def path(self, spec: CardSpec) -> Path:
         """Where the card of `spec` is kept (whether or not it is there yet)."""
-        return self.directory / f"{self._key(spec)}.png"
+        path = self._paths.get(spec)
+        if path is None:
+            path = self._paths[spec] = self.directory / f"{self._key(spec)}.png"
+        return path
 
     def draw_and_keep(self, spec: CardSpec) -> None:
         """Draw the card of `spec` into the cache, through a temporary file named after this
