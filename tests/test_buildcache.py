@@ -581,15 +581,24 @@ def test_cards_drawn_in_parallel_are_the_cards_drawn_one_by_one(
     assert (again.rendered, again.reused) == (0, 10)
 
 
+def _draw_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, specs: list[CardSpec]
+) -> tuple[CardCache, CardPrefetch]:
+    """A card cache and the process drawing `specs` into it, as a build on two CPUs has."""
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    cache = CardCache(tmp_path / "cards", find_fonts(None))
+    prefetch = CardPrefetch.start(cache, specs)
+    assert prefetch is not None
+    return cache, prefetch
+
+
 def test_cards_drawn_ahead_are_the_cards_the_build_would_draw(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LEADPRESS_JOBS", "2")
-    fonts = find_fonts(None)
     specs = [CardSpec(title=f"Card {n}, 第{n}张", site_name="Site") for n in range(12)]
-    cache = CardCache(tmp_path / "cards", fonts)
-    prefetch = CardPrefetch.start(cache, specs + specs[:3])  # a spec asked twice: drawn once
-    assert prefetch is not None
+    # A spec asked twice is drawn once.
+    cache, prefetch = _draw_ahead(tmp_path, monkeypatch, specs + specs[:3])
+    fonts = cache.fonts
     assert prefetch.process.wait(timeout=120) == 0
     prefetch.stop()
     assert sorted(p.name for p in cache.directory.iterdir()) == sorted(
@@ -608,12 +617,9 @@ def test_stopping_the_cards_drawn_ahead_leaves_only_whole_cards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The build stops the process when it writes its cards, wherever it is.
-    monkeypatch.setenv("LEADPRESS_JOBS", "2")
-    fonts = find_fonts(None)
     specs = [CardSpec(title=f"Card number {n}", site_name="Site") for n in range(400)]
-    cache = CardCache(tmp_path / "cards", fonts)
-    prefetch = CardPrefetch.start(cache, specs)
-    assert prefetch is not None
+    cache, prefetch = _draw_ahead(tmp_path, monkeypatch, specs)
+    fonts = cache.fonts
     deadline = time.monotonic() + 60
     while not any(cache.directory.glob("*.png")) and time.monotonic() < deadline:
         time.sleep(0.01)
