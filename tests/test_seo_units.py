@@ -203,6 +203,19 @@ def test_page_without_faq_has_none() -> None:
     assert extract_faq("<h2>Features</h2><h3>Fast?</h3><p>Yes.</p>") == []
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        *("FAQ", "FAQs:", "Frequently Asked Questions", "Questions & answers", "Q&amp;A"),
+        *("q &amp; a", "常见问题", "常见问题解答：", "常见问答", "问与答", "问答"),
+    ],
+)
+def test_every_kind_of_faq_heading_is_found(heading: str) -> None:
+    # Pages are only parsed when they contain a word of an FAQ heading: each one counts.
+    body = f"<h2>{heading}</h2><h3>Is there a trial?</h3><p>Yes.</p>"
+    assert [q.question for q in extract_faq(body)] == ["Is there a trial?"]
+
+
 # Sitemap -----------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ FAQ_HEADING = re.compile(
     r"|常见问题(解答)?|常见问答|问与答|问答)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
+# A word every FAQ heading contains: a page without any is not parsed at all (most pages).
+_FAQ_WORD = re.compile(r"faq|questions|q\s*&|常见问|问与答|问答", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -33,7 +35,7 @@ def _html(elements: list[etree._Element]) -> str:
 
 
 def extract_faq(body_html: str) -> list[Question]:
-    if not body_html.strip():
+    if not _FAQ_WORD.search(body_html):
         return []
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")
     questions: list[Question] = []
