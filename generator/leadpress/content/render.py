@@ -41,6 +41,9 @@ class Renderer:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            # A build renders with templates that do not change meanwhile: no stat of each
+            # template file every time a page includes it (a new Renderer each build).
+            auto_reload=False,
         )
 
     def document_html(self, html: str, document: Document) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
@@ -169,17 +169,27 @@ def translate(lang: str, key: str, **values: object) -> str:
     """An interface string in `lang` (English where Leadpress has no translation), with
     numbers written the locale's way (1,234 or 1 234)."""
     shown = {
-        name: format_decimal(value, locale=_locale(lang))
-        if isinstance(value, int) and not isinstance(value, bool)
-        else value
+        name: _number(value, lang) if type(value) is int else value  # not a bool
         for name, value in values.items()
     }
     return _STRINGS[base_language(lang)][key].format(**shown)
 
 
+# Babel formats a number or a date in tens of microseconds, and the pages of a site show the
+# same few (reading times, publication dates in every listing) thousands of times.
+@cache
+def _number(value: int, lang: str) -> str:
+    return format_decimal(value, locale=_locale(lang))
+
+
 def format_date(moment: datetime, lang: str) -> str:
     """The date as the locale writes it in full: November 23, 2026; 2026年11月23日 (CLDR)."""
-    return babel_format_date(moment.date(), format="long", locale=_locale(lang))
+    return _long_date(moment.date(), lang)
+
+
+@cache
+def _long_date(day: date, lang: str) -> str:
+    return babel_format_date(day, format="long", locale=_locale(lang))
 
 
 def format_datetime(moment: datetime, lang: str) -> str:
