@@ -180,7 +180,8 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         if not title and not page.is_homepage:
             title = unescape(page.title or "")  # the content plugin escaped it for the theme
         body = content.bodies.get(src_uri, "")
-        source = Path(config.docs_dir, src_uri).resolve()
+        # Commit dates are known by resolved path; without git history there are none.
+        source = Path(config.docs_dir, src_uri).resolve() if self.committed else None
         languages = site.languages
         lang = site.lang_of(src_uri, page.meta.get("lang"))
         versions = {
@@ -199,7 +200,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             listing=listing,
             image=self._image(page, document, listing, title, site, config),
             titles=self.titles,
-            committed=self.committed.get(source),
+            committed=self.committed.get(source) if source else None,
             description=unescape(str(page.meta.get("description") or "")) or None,
             noindex=page.meta.get("noindex") is True,
         )
