@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from leadpress.seo import cards
 from leadpress.seo.cards import (
@@ -342,6 +342,26 @@ def test_the_same_spec_gives_byte_identical_pngs_without_metadata(fonts: Fonts) 
     assert first == second
     # A palette image: no time or text chunks.
     assert set(png_chunks(first)) == {"IHDR", "PLTE", "IDAT", "IEND"}
+
+
+@pytest.mark.parametrize("label", ["Case study", "网络研讨会", "Webinar · 网络研讨会 " * 8])
+@pytest.mark.parametrize("site_name", ["Tallyfold", "塔利福德"])
+def test_a_label_copied_from_its_tile_has_the_pixels_of_one_drawn_on_the_card(
+    fonts: Fonts, label: str, site_name: str
+) -> None:
+    # A card starts as a copy of the site's blank card, and its label is pasted from a
+    # tile drawn once: both must give exactly what drawing on the card itself gives.
+    regular = str(fonts.regular)
+    for top in (140, 180, 260):
+        copied = cards._blank_card(site_name, str(fonts.bold)).copy()
+        cards._place_label(copied, label, top, regular)
+        drawn = Image.new("L", cards.CARD_SIZE, 0)
+        draw = ImageDraw.Draw(drawn)
+        cards._draw_decoration(draw)
+        site_font = cards._font(str(fonts.bold), cards._SITE_NAME_SIZE)
+        draw.text((cards.MARGIN_X, cards._HEADER_Y), site_name, 217, site_font, "lm")
+        cards._draw_label(draw, label, top, cards._font(regular, cards._LABEL_SIZE))
+        assert copied.tobytes() == drawn.tobytes(), (label, top)
 
 
 def test_the_palette_png_decodes_to_the_pixels_and_colours_drawn() -> None:
