@@ -6,6 +6,8 @@ import importlib
 import json
 import logging
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -328,6 +330,9 @@ def serve(
 
     _setup_logging(verbose, quiet=False)
     _include_drafts(drafts)
+    # A process manager stops the preview with SIGTERM: shut down as on Ctrl-C, so the lead
+    # service started below is stopped too rather than left holding its port.
+    signal.signal(signal.SIGTERM, _interrupt)
     service = None
     try:
         if with_leads:
@@ -341,6 +346,14 @@ def serve(
     finally:
         if service is not None:
             service.terminate()
+            try:
+                service.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                service.kill()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover
