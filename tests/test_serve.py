@@ -16,12 +16,6 @@ from conftest import DEMO_NOW, LEADPRESS, epoch, free_port
 ARTICLE = "---\ntitle: {title}\ndate: 2026-01-15\n---\nBody.\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _wait_for(url: str, predicate: Callable[[str], bool], seconds: float = 60) -> str:
     deadline = time.monotonic() + seconds
     last = ""
@@ -39,7 +33,7 @@ def _wait_for(url: str, predicate: Callable[[str], bool], seconds: float = 60) -
 
 def test_serve_rebuilds_when_an_article_changes(make_site) -> None:
     root = make_site({"articles/story.md": ARTICLE.format(title="First title")})
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "SOURCE_DATE_EPOCH": epoch(DEMO_NOW)}
     server = subprocess.Popen(
         [str(LEADPRESS), "serve", "--dev-addr", f"127.0.0.1:{port}"],
