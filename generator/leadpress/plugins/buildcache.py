@@ -53,6 +53,7 @@ from mkdocs.utils import meta
 
 from ..buildcache import cache_wanted, link_or_copy, memo
 from ..buildcache import markdown as md
+from ..buildcache.fragments import SharedPartials
 from ..buildcache.helper import RenderHelper
 from ..buildcache.pages import (
     PAGES_DIR,
@@ -116,6 +117,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Set again in on_nav; a build can fail before it (bad front matter).
         self.helper: RenderHelper | None = None
+        self.partials: SharedPartials | None = None
         self.page_keys: dict[str, str] = {}
         base = Path(config.config_file_path or "").parent
         self.cache_dir = base / self.config.cache_dir
@@ -351,6 +353,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         # Templates do not change during a build: Jinja need not look at their files each
         # time a page includes one (tens of thousands of times on a large site).
         env.auto_reload = False
+        self.partials = SharedPartials()
+        self.partials.install(env)
         if self.keep:  # and the theme's templates need not be compiled again every build
             with suppress(OSError):
                 (self.cache_dir / JINJA_DIR).mkdir(parents=True, exist_ok=True)
@@ -445,6 +449,12 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             md.save_cache(self.cache_dir, self.used)
         if self.page_keys:
             log.info("Pages: %d built, %d reused from the cache", self.built, self.reused)
+        if self.partials is not None:  # the pages rendered here, not the second process's
+            log.debug(
+                "Theme navigation, tabs and search box: %d rendered, %d reused",
+                self.partials.rendered,
+                self.partials.shared,
+            )
 
     def keep_built_pages(self) -> None:
         """After the whole build succeeded: keep the pages it built for the next one, and
