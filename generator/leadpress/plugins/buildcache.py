@@ -69,6 +69,7 @@ from ..buildcache.pages import (
     tool_fingerprint,
 )
 from ..buildcache.pool import fork_allowed, process_pool, use_pool, worker_count
+from ..buildcache.theme_search import FastSearchIndex, read_pages_faster
 
 log = get_plugin_logger(__name__)
 
@@ -118,6 +119,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         # Set again in on_nav; a build can fail before it (bad front matter).
         self.helper: RenderHelper | None = None
         self.partials: SharedPartials | None = None
+        self.search_index: FastSearchIndex | None = None
         self.page_keys: dict[str, str] = {}
         base = Path(config.config_file_path or "").parent
         self.cache_dir = base / self.config.cache_dir
@@ -355,6 +357,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         env.auto_reload = False
         self.partials = SharedPartials()
         self.partials.install(env)
+        self.search_index = next(
+            (read_pages_faster(config.plugins[n]) for n in THEME_SEARCH if n in config.plugins),
+            None,
+        )
         if self.keep:  # and the theme's templates need not be compiled again every build
             with suppress(OSError):
                 (self.cache_dir / JINJA_DIR).mkdir(parents=True, exist_ok=True)
@@ -454,6 +460,12 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                 "Theme navigation, tabs and search box: %d rendered, %d reused",
                 self.partials.rendered,
                 self.partials.shared,
+            )
+        if self.search_index is not None:
+            log.debug(
+                "Theme search index: %d pages read by the fast tokenizer, %d by HTMLParser",
+                self.search_index.pages_read[True],
+                self.search_index.pages_read[False],
             )
 
     def keep_built_pages(self) -> None:
