@@ -520,6 +520,66 @@ def test_convert_gives_what_mkdocs_page_render_gives(tmp_path: Path) -> None:
     assert any("img/logo.png" in line.message for line in converted.logs)
 
 
+# Each reusable extension at work, twice over, so that anything one page left behind in the
+# converter would show on the next.
+REUSE_PAGES = {
+    "index.md": '# Home\n\n[Guide](guide/usage.md#install)\n\n<div id="raw">Raw HTML</div>\n',
+    "guide/setup.md": (
+        '# Setup\n\n!!! note "Before you start"\n    Read *this*.\n\n'
+        "Term\n:   Its definition.\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n"
+        "```python\nprint('x')\n```\n\n`#!python len(x)` inline.\n\n"
+        '??? question "Why?"\n    Because.\n\n## Install {#install .big}\n\n## 安装步骤\n'
+    ),
+    "guide/usage.md": (
+        "# Usage\n\n<div markdown>\n**Inside** a div.\n</div>\n\n"
+        "1. one\n2. two\n\n~~~\nplain fence\n~~~\n\n## Install\n\n## Install\n"
+        "See [setup](setup.md#install) and ![logo](../img/logo.png).\n"
+    ),
+}
+
+
+def test_a_reused_converter_gives_what_mkdocs_gives_page_after_page(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    config = MkDocsConfig()
+    extensions = [*sorted(md.REUSABLE_EXTENSIONS - {"toc"}), {"toc": {"permalink": True}}]
+    config.load_dict(
+        {
+            "site_name": "t",
+            "docs_dir": str(docs),
+            "site_dir": str(tmp_path / "site"),
+            "markdown_extensions": extensions,
+        }
+    )
+    errors, _ = config.validate()
+    assert errors == []
+    assert md.reusable(config.markdown_extensions)
+    site = str(tmp_path / "site")
+    files = Files([File(name, str(docs), site, True) for name in REUSE_PAGES])
+    settings = md.render_settings(
+        config.markdown_extensions,
+        config.mdx_configs,
+        config.validation.links,
+        config.use_directory_urls,
+        {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
+        20,
+    )
+    for _ in range(2):
+        for name, text in REUSE_PAGES.items():
+            expected = _mkdocs_page(config, files, name, text)
+            converted = md.convert(settings, name, text)
+            assert converted.content == expected.content
+            assert str(converted.toc) == str(expected.toc)
+            assert converted.title == expected._title_from_render
+            assert converted.present_anchor_ids == expected.present_anchor_ids
+            assert converted.links_to_anchors == {
+                target.src_uri: anchors for target, anchors in expected.links_to_anchors.items()
+            }
+    assert md._converter is not None and md._converter[0] is settings  # it was reused
+    # An extension that carries state from page to page gets a converter per page.
+    assert not md.reusable([*config.markdown_extensions, "footnotes"])
+
+
 def test_page_key_changes_with_every_input(tmp_path: Path) -> None:
     targets = {"a.md": md.LinkTarget("a.md", "a/", InclusionLevel.INCLUDED)}
 

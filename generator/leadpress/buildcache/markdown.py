@@ -21,8 +21,16 @@ from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
 
+import markdown as python_markdown
 from mkdocs.structure.files import InclusionLevel
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
 
 from . import dump_atomically, load_versioned
 
@@ -33,6 +41,26 @@ PAGES_LOGGER = "mkdocs.structure.pages"  # the logger MkDocs' link checks write 
 # Extensions that read other files while converting: those files are not part of the key,
 # so with any of them configured nothing is stored between builds.
 READS_OTHER_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
+# Extensions that keep nothing from one document to the next, or clear it in
+# `Markdown.reset()`: with only these configured, a process makes one converter and resets
+# it for each page (making one, extensions and all, is a fifth of a page's conversion).
+# Not `footnotes`: its reset numbers the next document's footnotes on.
+REUSABLE_EXTENSIONS = frozenset(
+    {
+        "tables",
+        "toc",
+        "fenced_code",
+        "admonition",
+        "attr_list",
+        "md_in_html",
+        "def_list",
+        "sane_lists",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.details",
+    }
+)
 _LINK_CHECKS = ("not_found", "anchors", "absolute_links", "unrecognized_links")
 _VERSIONED = ("leadpress", "mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
 
@@ -195,7 +223,10 @@ def convert(settings: RenderSettings, src_uri: str, markdown: str) -> Converted:
         raise KeyError(f"{src_uri} is not among the site's files")
     stand_in = SimpleNamespace(markdown=markdown, file=file, links_to_anchors=None)
     with _captured_logs(settings.log_level) as logs:
-        Page.render(stand_in, settings.config, settings.files)  # type: ignore[arg-type]
+        if reusable(settings.config["markdown_extensions"]):
+            _render_reusing(stand_in, settings)
+        else:
+            Page.render(stand_in, settings.config, settings.files)  # type: ignore[arg-type]
     links = stand_in.links_to_anchors
     return Converted(
         content=stand_in.content,
@@ -209,6 +240,42 @@ def convert(settings: RenderSettings, src_uri: str, markdown: str) -> Converted:
         ),
         logs=logs,
     )
+
+
+def reusable(markdown_extensions: list[Any]) -> bool:
+    return all(isinstance(e, str) and e in REUSABLE_EXTENSIONS for e in markdown_extensions)
+
+
+_converter: tuple[RenderSettings, python_markdown.Markdown] | None = None  # this process's
+
+
+def _render_reusing(page: Any, settings: RenderSettings) -> None:
+    """MkDocs' `Page.render`, line for line, with the converter made once per settings and
+    reset for each page (its tests compare the two)."""
+    global _converter
+    config = settings.config
+    if _converter is None or _converter[0] is not settings:
+        extensions, configs = config["markdown_extensions"], config["mdx_configs"] or {}
+        made = python_markdown.Markdown(extensions=extensions, extension_configs=configs)
+        _converter = (settings, made)
+    md = _converter[1]
+    md.reset()
+    raw_html_ext = _RawHTMLPreprocessor()
+    raw_html_ext._register(md)
+    extract_anchors_ext = _ExtractAnchorsTreeprocessor(page.file, settings.files, config)
+    extract_anchors_ext._register(md)
+    relative_path_ext = _RelativePathTreeprocessor(page.file, settings.files, config)
+    relative_path_ext._register(md)
+    extract_title_ext = _ExtractTitleTreeprocessor()
+    extract_title_ext._register(md)
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = extract_title_ext.title
+    page.present_anchor_ids = (
+        extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+    )
+    if logging.getLogger(PAGES_LOGGER).getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative_path_ext.links_to_anchors
 
 
 # Worker processes ------------------------------------------------------------------------
