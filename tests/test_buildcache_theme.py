@@ -11,9 +11,10 @@ from pathlib import Path
 
 import markdown
 import pytest
+from material.plugins.search.plugin import Parser
 
 from conftest import SHARED, front, run_leadpress, tree_digest
-from leadpress.buildcache.theme_search import html_events
+from leadpress.buildcache.theme_search import _SectionParser, html_events
 
 CONFIG = """\
 site_name: Partials test
@@ -218,3 +219,43 @@ def test_pages_of_real_sites_are_read_as_htmlparser_reads_them() -> None:
     for page, events in zip(pages, tokenized, strict=True):
         if events is not None:
             assert events == _recorded(page)
+
+
+# What Material's search parser makes of a page: its sections ---------------------------
+
+SECTIONS = [
+    '<p>Before any heading.</p><h1 id="title">Title</h1><p>Intro <code>x</code></p>'
+    '<h2 id="a">A<a class="headerlink" href="#a">&para;</a></h2><ul><li>one</li><li> </li></ul>'
+    '<h3>No id</h3><p>under it</p><h2 id="b">B <sup>2</sup></h2><pre><code>x\n\n  y</code></pre>',
+    '<h2 id="first">Not an h1 first</h2><p>text</p>',
+    # Excluded blocks: the parser's skip list matches every open element of the same tag.
+    "<div data-search-exclude><div>inner</div><p>hidden</p></div><p>shown</p>"
+    "<div><span data-search-exclude>x</span><p>after a span</p></div>",
+    '<h2 id="gone" data-search-exclude>Excluded heading</h2><p>its text</p><h2 id="next">N</h2>',
+    '<table class="linenodiv"><tr><td>1</td></tr></table><p>code</p>',
+    # A heading nested in an element, and text after the element closes.
+    '<div><h2 id="inner">Inner</h2><p>in</p></div><p>after the div</p>',
+    '<p>a<br>b<img src="x.png" alt="y"></p><p>  </p><p></p><ol><li><p>x</p></li></ol>',
+    "<div><p>unclosed paragraph</div><p>next</p></span>",
+    "<p>&lt;escaped&gt; &amp; quoted</p>\n\n<p>\n</p>",
+]
+
+
+def _sections(parser: Parser, html: str) -> list[tuple[object, ...]]:
+    parser.feed(html)
+    parser.close()
+    return [
+        (s.el.tag, s.el.attrs, s.id, s.depth, s.title, s.text, s.is_excluded()) for s in parser.data
+    ]
+
+
+@pytest.mark.parametrize("html", SECTIONS + PLAIN)
+def test_the_search_sections_are_those_of_materials_parser(html: str) -> None:
+    fast = _SectionParser()
+    assert _sections(fast, html) == _sections(Parser(), html)
+    assert fast.read_fast
+
+
+def test_the_search_sections_of_real_pages_are_those_of_materials_parser() -> None:
+    for page in _markdown_pages():
+        assert _sections(_SectionParser(), page) == _sections(Parser(), page)

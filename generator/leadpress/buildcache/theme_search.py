@@ -13,10 +13,10 @@ with `--` inside, a `<` that starts no tag) is read by `HTMLParser` itself, from
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 from typing import Any
 
-from material.plugins.search.plugin import Parser, SearchIndex
+from material.plugins.search.plugin import Element, Parser, SearchIndex, Section, void
 
 _TAG = re.compile(
     r"<(?:"
@@ -79,6 +79,117 @@ def _attribute(found: re.Match[str]) -> tuple[str, str | None]:
     return found.group(1).lower(), value
 
 
+# Material's parser: what it keeps of the page's markup, and the tags whose content it drops.
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+_KEPT = frozenset(("p", "code", "pre", "li", "ol", "ul", "sub", "sup"))
+_ALWAYS_SKIPPED = frozenset(("object", "script", "style"))
+
+
+class _Sections:
+    """Material's `Parser` callbacks (search plugin, 9.x), step for step, on plain data.
+
+    Its elements compare and hash by tag name alone, so wherever it asks whether an element
+    is in its context or skip list it asks whether an element of that tag is: here a count
+    of the open elements of each tag answers. Everything it appends, and when, is the same.
+    """
+
+    def __init__(self) -> None:
+        self.context: list[str] = []  # tags of the open elements
+        self.open: dict[str, int] = {}  # how many of each tag are open
+        self.permalinks = 0  # open `<a class="headerlink">`, among them
+        self.permalink_flags: list[bool] = []  # per open element
+        self.skip = set(_ALWAYS_SKIPPED)  # tags: an open element of any is skipped
+        self.section: Section | None = None
+        self.data: list[Section] = []
+
+    def _skipping(self) -> bool:
+        open_ = self.open
+        return any(open_.get(tag) for tag in self.skip)
+
+    def _in_title(self) -> bool:
+        assert self.section is not None
+        return bool(self.open.get(self.section.el.tag))
+
+    def start(self, tag: str, pairs: list[tuple[str, str | None]]) -> None:
+        attrs = dict(pairs)
+        if tag in void:
+            return
+        self.context.append(tag)
+        self.open[tag] = self.open.get(tag, 0) + 1
+        permalink = tag == "a" and attrs.get("class") == "headerlink"
+        self.permalink_flags.append(permalink)
+        self.permalinks += permalink
+        if tag in _HEADINGS:
+            depth = len(self.context)
+            if "id" in attrs:
+                if tag != "h1" and not self.data:
+                    self.section = Section(Element("hx"), depth)
+                    self.data.append(self.section)
+                self.section = Section(Element(tag, attrs), depth)
+                if self.data:
+                    self.section.id = attrs["id"]
+                self.data.append(self.section)
+        if self.section is None:
+            self.section = Section(Element("hx"))
+            self.data.append(self.section)
+        for key, value in attrs.items():
+            if key == "data-search-exclude" or (key == "class" and value == "linenodiv"):
+                self.skip.add(tag)
+                return
+        if tag in _KEPT and not self._skipping():
+            target = self.section.title if self._in_title() else self.section.text
+            target.append(f"<{tag}>")
+
+    def end(self, tag: str) -> None:
+        if not self.context or self.context[-1] != tag:
+            return
+        assert self.section is not None
+        depth = len(self.context)
+        if self.section.depth > depth:
+            for section in reversed(self.data):
+                if section.depth <= depth:
+                    self.section.depth = float("inf")
+                    self.section = section
+                    break
+        self.context.pop()
+        self.open[tag] -= 1
+        self.permalinks -= self.permalink_flags.pop()
+        if tag in self.skip:
+            if tag not in _ALWAYS_SKIPPED:
+                self.skip.remove(tag)
+            return
+        if tag in _KEPT and not self._skipping():
+            target = self.section.title if self._in_title() else self.section.text
+            index = target.index(f"<{tag}>")
+            for i in range(index + 1, len(target)):
+                if not target[i].isspace():
+                    index = len(target)
+                    break
+            if len(target) > index:
+                del target[index:]
+            else:
+                target.append(f"</{tag}>")
+
+    def text(self, data: str) -> None:
+        if self._skipping():
+            return
+        in_pre = bool(self.open.get("pre"))
+        if not in_pre:
+            data = data.replace("\n", " ") if not data.isspace() else " "
+        if self.section is None:
+            self.section = Section(Element("hx"))
+            self.data.append(self.section)
+        section = self.section
+        if self._in_title():
+            if not self.permalinks:
+                section.title.append(escape(data, quote=False))
+        elif data.isspace():
+            if not section.text or not section.text[-1].isspace() or in_pre:
+                section.text.append(data)
+        else:
+            section.text.append(escape(data, quote=False))
+
+
 class _SectionParser(Parser):
     read_fast = False
 
@@ -88,16 +199,18 @@ class _SectionParser(Parser):
             super().feed(data)
             return
         self.read_fast = True
+        sections = _Sections()
         for kind, text, attributes in events:
             if kind == _DATA:
-                self.handle_data(text)
+                sections.text(text)
             elif kind == _START:
-                self.handle_starttag(text, attributes)
+                sections.start(text, attributes or [])
             elif kind == _END:
-                self.handle_endtag(text)
+                sections.end(text)
             else:  # as HTMLParser.handle_startendtag
-                self.handle_starttag(text, attributes)
-                self.handle_endtag(text)
+                sections.start(text, attributes or [])
+                sections.end(text)
+        self.data = sections.data
 
 
 class FastSearchIndex(SearchIndex):
