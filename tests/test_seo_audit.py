@@ -427,6 +427,23 @@ def test_anchors_are_checked_on_the_same_page_and_across_pages(site: Site) -> No
     assert '"#annex"' in there and "/articles/second/" in there
 
 
+def test_an_href_shared_by_pages_of_one_folder_resolves_from_each_page(site: Site) -> None:
+    # Pages of one folder share where their folder-relative links lead, never where a
+    # fragment, a query or an empty href leads: those are the page itself.
+    shared = '<a href="#appendix">a</a><a href="?q=1">q</a><a href="">self</a><a href="c.html">c</a>'
+    site.page("articles/a.html", extra='<p id="appendix">Appendix</p>' + shared)
+    site.page("articles/b.html", extra=shared)
+    site.page("articles/c.html")
+    site.page("other/b.html", extra=shared)
+    broken = [f for f in site.audit() if f.check.startswith("broken")]
+    assert sorted(found(broken)) == [
+        ("broken-anchor", "error", "/articles/b.html"),
+        ("broken-anchor", "error", "/other/b.html"),
+        ("broken-link", "error", "/other/b.html"),
+    ]
+    assert all("/other/c.html" in f.message for f in broken if f.check == "broken-link")
+
+
 def test_anchor_to_a_chinese_heading_id(site: Site) -> None:
     site.page("articles/second/", extra='<h2 id="误区一">误区一</h2>')
     site.page("articles/first/", extra=f'<a href="/articles/second/#{quote("误区一")}">1</a>')
