@@ -430,7 +430,7 @@ def test_anchors_are_checked_on_the_same_page_and_across_pages(site: Site) -> No
 def test_an_href_shared_by_pages_of_one_folder_resolves_from_each_page(site: Site) -> None:
     # Pages of one folder share where their folder-relative links lead, never where a
     # fragment, a query or an empty href leads: those are the page itself.
-    shared = '<a href="#appendix">a</a><a href="?q=1">q</a><a href="">self</a><a href="c.html">c</a>'
+    shared = '<a href="#appendix">a</a><a href="?q=1">q</a><a href="">me</a><a href="c.html">c</a>'
     site.page("articles/a.html", extra='<p id="appendix">Appendix</p>' + shared)
     site.page("articles/b.html", extra=shared)
     site.page("articles/c.html")
