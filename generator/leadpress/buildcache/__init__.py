@@ -13,6 +13,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+DEFAULT_CACHE_DIR = ".leadpress-cache"  # beside mkdocs.yml
 CACHE_VARIABLE = "LEADPRESS_CACHE"  # "off": compute everything, keep nothing between builds
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
-from . import dump_atomically
+from . import DEFAULT_CACHE_DIR, dump_atomically
 
 MEMO_FILE = "memo.pickle"
 
@@ -66,6 +66,13 @@ def remembered(
         return wrapper
 
     return decorate
+
+
+def kept_beside(config_file: str | None) -> bool:
+    """Whether a build of the site configured in `config_file` (./mkdocs.yml when None)
+    left results to remember in the default cache folder."""
+    folder = Path(config_file or "mkdocs.yml").parent
+    return (folder / DEFAULT_CACHE_DIR / MEMO_FILE).is_file()
 
 
 def load(cache_dir: Path, fingerprint: str) -> None:

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Literal
 
 from ..buildcache.memo import remembered
+from .pinyin import syllables
 
 SlugStyle = Literal["pinyin", "unicode"]
 
@@ -46,10 +47,7 @@ def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str
     Latin letters lose their accents either way. The result is cut at a word boundary.
     """
     if style == "pinyin" and _HAN.search(text):
-        from pypinyin import Style, lazy_pinyin  # a large dictionary: loaded when needed
-
-        # pypinyin returns runs of non-Han text unchanged, Han characters one syllable each.
-        text = " ".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False))
+        text = " ".join(syllables(text))
     text = unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     words = [w for w in _NOT_SLUG.split(text.lower().replace("_", " ")) if w]

@@ -51,7 +51,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from ..buildcache import cache_wanted, link_or_copy, memo
+from ..buildcache import DEFAULT_CACHE_DIR, cache_wanted, link_or_copy, memo
 from ..buildcache import markdown as md
 from ..buildcache.fragments import SharedPartials
 from ..buildcache.helper import RenderHelper
@@ -105,7 +105,7 @@ HELPER_PAGES = "helper-pages.pickle"  # the second process's pages, in the pendi
 
 class BuildCacheConfig(Config):
     enabled = opt.Type(bool, default=True)
-    cache_dir = opt.Type(str, default=".leadpress-cache")
+    cache_dir = opt.Type(str, default=DEFAULT_CACHE_DIR)
 
 
 class BuildCachePlugin(BasePlugin[BuildCacheConfig]):

@@ -21,7 +21,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from PIL import Image as PILImage
 
-from ..buildcache import cache_wanted
+from ..buildcache import DEFAULT_CACHE_DIR, cache_wanted
 from ..buildcache.cards import CardPrefetch, write_cards
 from ..content.collections import Document, Listing, SiteContent
 from ..content.models import ContentType
@@ -72,7 +72,7 @@ class SeoConfig(Config):
     logo = opt.Optional(opt.Type(str))  # default: the theme's logo
     same_as = opt.ListOfItems(opt.Type(str), default=[])
     currency = opt.Type(str, default="USD")
-    cache_dir = opt.Type(str, default=".leadpress-cache")
+    cache_dir = opt.Type(str, default=DEFAULT_CACHE_DIR)
     sitemap_max_urls = opt.Type(int, default=50_000)
     cards = opt.SubConfig(CardsConfig)
     audit = opt.SubConfig(AuditConfig)

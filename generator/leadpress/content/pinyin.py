@@ -1,0 +1,107 @@
+"""Chinese characters as pinyin syllables (pypinyin), its dictionary loaded beside start-up.
+
+pypinyin's phrase dictionary takes about 0.2 s to load, and a build needs it while it
+reads the content, on the one CPU its start-up keeps busy. `leadpress build` therefore
+forks, before anything else, a process that loads the dictionary on the idle CPU and
+then answers requests over a pipe; the build asks it for the syllables of each Chinese
+title or tag it makes a slug of. Any other process (a forked worker, a test, `serve`), or
+a build whose helper is gone, loads the dictionary itself: the answer is the same.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from contextlib import suppress
+from typing import IO, Any
+
+
+class _Helper:
+    def __init__(self, pid: int, requests: IO[bytes], answers: IO[bytes]) -> None:
+        self.pid = pid
+        self.owner = os.getpid()  # forked children share the pipes: only this process asks
+        self.requests = requests
+        self.answers = answers
+
+    def ask(self, text: str) -> list[str] | None:
+        if os.getpid() != self.owner:
+            return None
+        try:
+            pickle.dump(text, self.requests)
+            self.requests.flush()
+            answer = pickle.load(self.answers)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            stop_loading()
+            return None
+        return answer if isinstance(answer, list) else None
+
+
+_helper: _Helper | None = None
+
+
+def start_loading() -> None:
+    """Fork the process that loads the dictionary (only where forking is safe: a process
+    with one thread). Call `stop_loading` when done."""
+    global _helper
+    if _helper is not None or not hasattr(os, "fork"):
+        return
+    import threading
+
+    if threading.active_count() != 1:
+        return
+    child_reads, parent_writes = os.pipe()
+    parent_reads, child_writes = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper: answer until the build closes its end of the pipe
+        status = 0
+        try:
+            os.close(parent_writes)
+            os.close(parent_reads)
+            _serve(os.fdopen(child_reads, "rb"), os.fdopen(child_writes, "wb"))
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)  # never the build's own clean-up, which belongs to the parent
+    os.close(child_reads)
+    os.close(child_writes)
+    _helper = _Helper(pid, os.fdopen(parent_writes, "wb"), os.fdopen(parent_reads, "rb"))
+
+
+def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    while True:
+        try:
+            text = pickle.load(requests)
+        except EOFError:
+            return
+        pickle.dump(_syllables(lazy_pinyin, Style, text), answers)
+        answers.flush()
+
+
+def _syllables(lazy_pinyin: Any, style: Any, text: str) -> list[str]:
+    # Runs of non-Han text come back unchanged, Han characters one syllable each.
+    return list(lazy_pinyin(text, style=style.NORMAL, v_to_u=False))
+
+
+def stop_loading() -> None:
+    global _helper
+    helper, _helper = _helper, None
+    if helper is None or os.getpid() != helper.owner:
+        return
+    for pipe in (helper.requests, helper.answers):
+        with suppress(OSError):
+            pipe.close()
+    with suppress(ChildProcessError):
+        os.waitpid(helper.pid, 0)
+
+
+def syllables(text: str) -> list[str]:
+    """The toneless pinyin of each Chinese character of `text`; other text unchanged."""
+    if _helper is not None:
+        answer = _helper.ask(text)
+        if answer is not None:
+            return answer
+    from pypinyin import Style, lazy_pinyin  # a large dictionary: loaded when needed
+
+    return _syllables(lazy_pinyin, Style, text)

@@ -1,0 +1,80 @@
+"""The pinyin dictionary loaded in a process of its own while a build starts up: the build
+gets the syllables pypinyin gives, without loading the dictionary itself, and any other
+process (a forked worker) loads it rather than sharing the build's pipe."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+TEXTS = [
+    "客户关系管理",
+    "银行的行业报告",  # 行 read as hang, then xing: the phrase dictionary at work
+    "2026 年 CRM 选型指南：第 3 部分",
+    "No Chinese at all",
+    "重庆",
+]
+
+HELPER_ANSWERS = textwrap.dedent(
+    """
+    import json, os, sys
+    from leadpress.content import pinyin
+
+    texts = json.loads(sys.argv[1])
+    pinyin.start_loading()
+    answers = [pinyin.syllables(text) for text in texts]
+    answered_by_helper = pinyin._helper is not None and "pypinyin" not in sys.modules
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a worker forked from the build: it must not use the build's pipe
+        os.close(read)
+        in_child = pinyin.syllables(texts[0])
+        os.write(write, json.dumps([in_child, "pypinyin" in sys.modules]).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child_answer, child_loaded = json.loads(pipe.read())
+    os.waitpid(child, 0)
+    again = pinyin.syllables(texts[1])  # the pipe still answers in order
+    pinyin.stop_loading()
+
+    from pypinyin import Style, lazy_pinyin
+    expected = [lazy_pinyin(t, style=Style.NORMAL, v_to_u=False) for t in texts]
+    print(json.dumps({
+        "same": answers == expected,
+        "helper": answered_by_helper,
+        "child_same": child_answer == expected[0],
+        "child_loaded_itself": child_loaded,
+        "again_same": again == expected[1],
+    }))
+    """
+)
+
+
+def test_the_dictionary_process_answers_as_pypinyin_does_and_only_to_the_build() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", HELPER_ANSWERS, json.dumps(TEXTS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "same": True,
+        "helper": True,
+        "child_same": True,
+        "child_loaded_itself": True,
+        "again_same": True,
+    }
+
+
+def test_without_the_dictionary_process_the_syllables_are_the_same() -> None:
+    from pypinyin import Style, lazy_pinyin
+
+    from leadpress.content import pinyin
+
+    assert pinyin._helper is None
+    for text in TEXTS:
+        assert pinyin.syllables(text) == lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)
