@@ -59,7 +59,11 @@ def html_events(html: str) -> list[Event] | None:
             name = name.lower()
             if name in _RAW_TEXT:
                 return None
-            pairs = [_attribute(found) for found in _ATTRIBUTE.finditer(attributes)]
+            pairs = (
+                [_attribute(found) for found in _ATTRIBUTE.finditer(attributes)]
+                if attributes
+                else []
+            )
             events.append((_START_END if self_closing else _START, name, pairs))
         elif closing is not None:
             events.append((_END, closing.lower(), None))

@@ -23,10 +23,8 @@ _MARKUP = re.compile(
 
 def count_words(text: str) -> tuple[int, int]:
     """Return (CJK characters, Latin words) of Markdown or plain text."""
-    text = _MARKUP.sub(" ", text)
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN_WORD.findall(_CJK.sub(" ", text)))
-    return cjk, latin
+    text, cjk = _CJK.subn(" ", _MARKUP.sub(" ", text))
+    return cjk, len(_LATIN_WORD.findall(text))
 
 
 @remembered("reading-minutes", key=text_key)
