@@ -355,16 +355,16 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         # Templates do not change during a build: Jinja need not look at their files each
         # time a page includes one (tens of thousands of times on a large site).
         env.auto_reload = False
-        self.partials = SharedPartials()
+        if self.keep:  # and the theme's templates need not be compiled again every build
+            with suppress(OSError):
+                (self.cache_dir / JINJA_DIR).mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = FileSystemBytecodeCache(str(self.cache_dir / JINJA_DIR))
+        self.partials = SharedPartials()  # after the bytecode cache: it loads templates
         self.partials.install(env)
         self.search_index = next(
             (read_pages_faster(config.plugins[n]) for n in THEME_SEARCH if n in config.plugins),
             None,
         )
-        if self.keep:  # and the theme's templates need not be compiled again every build
-            with suppress(OSError):
-                (self.cache_dir / JINJA_DIR).mkdir(parents=True, exist_ok=True)
-                env.bytecode_cache = FileSystemBytecodeCache(str(self.cache_dir / JINJA_DIR))
         if not self.page_keys or not fork_allowed() or worker_count() < 2:
             return env
         to_build = [
