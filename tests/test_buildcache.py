@@ -470,6 +470,17 @@ def _mkdocs_page(config: MkDocsConfig, files: Files, src_uri: str, text: str) ->
     return page
 
 
+def _render_settings(config: MkDocsConfig, files: Files) -> md.RenderSettings:
+    return md.render_settings(
+        config.markdown_extensions,
+        config.mdx_configs,
+        config.validation.links,
+        config.use_directory_urls,
+        {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
+        20,
+    )
+
+
 def test_convert_gives_what_mkdocs_page_render_gives(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "guide").mkdir(parents=True)
@@ -497,14 +508,7 @@ def test_convert_gives_what_mkdocs_page_render_gives(tmp_path: Path) -> None:
         "![logo](../img/logo.png).\n\n## Install {#install}\n\n## 安装步骤\n"
     )
     expected = _mkdocs_page(config, files, "guide/usage.md", text)
-    settings = md.render_settings(
-        config.markdown_extensions,
-        config.mdx_configs,
-        config.validation.links,
-        config.use_directory_urls,
-        {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
-        20,
-    )
+    settings = _render_settings(config, files)
     # Workers started fresh (spawn) receive the settings pickled.
     converted = md.convert(pickle.loads(pickle.dumps(settings)), "guide/usage.md", text)
     assert converted.content == expected.content
@@ -556,14 +560,7 @@ def test_a_reused_converter_gives_what_mkdocs_gives_page_after_page(tmp_path: Pa
     assert md.reusable(config.markdown_extensions)
     site = str(tmp_path / "site")
     files = Files([File(name, str(docs), site, True) for name in REUSE_PAGES])
-    settings = md.render_settings(
-        config.markdown_extensions,
-        config.mdx_configs,
-        config.validation.links,
-        config.use_directory_urls,
-        {f.src_uri: md.LinkTarget(f.src_uri, f.url, f.inclusion) for f in files},
-        20,
-    )
+    settings = _render_settings(config, files)
     for _ in range(2):
         for name, text in REUSE_PAGES.items():
             expected = _mkdocs_page(config, files, name, text)
