@@ -259,3 +259,44 @@ def test_the_search_sections_are_those_of_materials_parser(html: str) -> None:
 def test_the_search_sections_of_real_pages_are_those_of_materials_parser() -> None:
     for page in _markdown_pages():
         assert _sections(_SectionParser(), page) == _sections(Parser(), page)
+
+
+# Sites the key does not cover ------------------------------------------------------------
+
+
+def _small_site(root: Path, theme: str) -> Path:
+    root.mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(
+        f"site_name: Small\n{theme}\nnav:\n  - Home: index.md\n"  # the notes stay out of it
+        "plugins:\n  - search\n  - leadpress/buildcache\n",
+        encoding="utf-8",
+    )
+    for number in range(4):
+        _write(root / "docs" / "notes" / f"n{number}.md", f"# Note {number}\n\nText.\n")
+    _write(root / "docs" / "index.md", "# Home\n")
+    return root
+
+
+def test_a_site_with_another_theme_and_mkdocs_search_builds_cold_and_warm(
+    tmp_path: Path,
+) -> None:
+    # MkDocs' own search plugin keeps its entries its own way: the cache builds every page.
+    site = _small_site(tmp_path / "site", "theme:\n  name: mkdocs")
+    result = run_leadpress("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "Note 3" in (site / "site" / "notes" / "n3" / "index.html").read_text("utf-8")
+    cold = tree_digest(site / "site")
+    result = run_leadpress("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "Every page is built: the plugin search" in result.stderr
+    assert tree_digest(site / "site") == cold
+
+
+def test_a_partial_the_site_overrides_is_rendered_for_every_page(tmp_path: Path) -> None:
+    site = _small_site(tmp_path / "site", "theme:\n  name: material\n  custom_dir: overrides")
+    _write(site / "overrides" / "partials" / "nav.html", '<nav id="own">{{ page.title }}</nav>')
+    result = run_leadpress("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    for number in range(4):
+        html = (site / "site" / "notes" / f"n{number}" / "index.html").read_text("utf-8")
+        assert f'<nav id="own">Note {number}</nav>' in html

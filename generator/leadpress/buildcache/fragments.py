@@ -102,9 +102,12 @@ class SharedPartials:
         theme_dir = Path(get_theme_dir("material")).resolve()
         installed = []
         for name, templates in SHARED_PARTIALS.items():
-            if not all(_is_theme_own(env, template, theme_dir) for template in templates):
+            try:
+                template = env.get_template(name)
+            except TemplateNotFound:
+                continue  # another theme
+            if not all(_is_theme_own(env, included, theme_dir) for included in templates):
                 continue
-            template = env.get_template(name)
             template.root_render_func = self._wrap(name, template.root_render_func)
             installed.append(name)
         return installed
@@ -152,5 +155,5 @@ def _is_theme_own(env: Environment, name: str, theme_dir: Path) -> bool:
     try:
         filename = env.get_template(name).filename
     except TemplateNotFound:
-        return True  # not rendered by any of these partials in this theme version
+        return True  # a template this version of Material does not have: never rendered
     return filename is not None and Path(filename).resolve().is_relative_to(theme_dir)

@@ -18,6 +18,9 @@ from typing import Any
 
 from material.plugins.search.plugin import Element, Parser, SearchIndex, Section, void
 
+# Material's index, to tell its search plugin from MkDocs' own (both are `search`).
+MaterialSearchIndex = SearchIndex
+
 _TAG = re.compile(
     r"<(?:"
     r"([a-zA-Z][-.a-zA-Z0-9:_]*)"  # a start tag's name

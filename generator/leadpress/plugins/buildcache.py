@@ -69,7 +69,7 @@ from ..buildcache.pages import (
     tool_fingerprint,
 )
 from ..buildcache.pool import fork_allowed, process_pool, use_pool, worker_count
-from ..buildcache.theme_search import FastSearchIndex, read_pages_faster
+from ..buildcache.theme_search import FastSearchIndex, MaterialSearchIndex, read_pages_faster
 
 log = get_plugin_logger(__name__)
 
@@ -193,7 +193,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         unknown = [
             name
             for name, plugin in plugins.items()
-            if name not in THEME_SEARCH and not _takes_part(plugin)
+            if not _is_theme_search(name, plugin) and not _takes_part(plugin)
         ]
         if unknown:
             log.info(
@@ -210,7 +210,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.new_entries: dict[str, Entry] = {}
         self.helper_entries: dict[str, Entry] | None = None
         self.participants = {n: p for n, p in plugins.items() if hasattr(p, "page_state")}
-        self.theme_search = next((plugins[n] for n in THEME_SEARCH if n in plugins), None)
+        self.theme_search = next((p for n, p in plugins.items() if _is_theme_search(n, p)), None)
         expected = set(self.participants) | ({"theme-search"} if self.theme_search else set())
         fingerprint = self._fingerprint(config, files)
         self.order = [file.src_uri for file in files.documentation_pages()]
@@ -541,6 +541,14 @@ def _modified() -> bool:
 
 def _unmodified() -> bool:
     return False
+
+
+def _is_theme_search(name: str, plugin: BasePlugin) -> bool:
+    """Material's search plugin, whose entries the cache hands back; MkDocs' own (the
+    `search` of other themes) keeps its entries otherwise, so its pages are all built."""
+    return name in THEME_SEARCH and isinstance(
+        getattr(plugin, "search_index", None), MaterialSearchIndex
+    )
 
 
 def _takes_part(plugin: BasePlugin) -> bool:
