@@ -161,11 +161,12 @@ def build(
     SEO audit's findings and the time it took.
     """
     from .buildcache import memo
+    from .buildcache.pool import worker_count
     from .content import pinyin
 
     # Before anything else, unless the last build left the slugs it made (warm builds need
     # no dictionary): pinyin's dictionary loads on another CPU while this one starts up.
-    if not memo.kept_beside(config_file):
+    if worker_count() > 1 and not memo.kept_beside(config_file):
         pinyin.start_loading()
     from .building import build_atomically, load_site_config
     from .progress import EVERY_VARIABLE, parse_every
