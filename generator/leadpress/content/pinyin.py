@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from contextlib import suppress
 from typing import IO, Any
 
@@ -43,15 +44,14 @@ def start_loading() -> None:
     """Fork the process that loads the dictionary (only where forking is safe: a process
     with one thread). Call `stop_loading` when done."""
     global _helper
-    if _helper is not None or not hasattr(os, "fork"):
+    if _helper is not None or not hasattr(os, "fork") or threading.active_count() != 1:
         return
-    import threading
-
-    if threading.active_count() != 1:
+    try:
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
+        pid = os.fork()
+    except OSError:  # no process to spare: the build loads the dictionary itself
         return
-    child_reads, parent_writes = os.pipe()
-    parent_reads, child_writes = os.pipe()
-    pid = os.fork()
     if pid == 0:  # the helper: answer until the build closes its end of the pipe
         status = 0
         try:
