@@ -97,10 +97,9 @@ class SharedPartials:
         self.rendered = 0
         self.shared = 0
 
-    def install(self, env: Environment) -> list[str]:
-        """Wrap each partial that is Material's own throughout; returns their names."""
+    def install(self, env: Environment) -> None:
+        """Wrap each partial that is Material's own throughout."""
         theme_dir = Path(get_theme_dir("material")).resolve()
-        installed = []
         for name, templates in SHARED_PARTIALS.items():
             try:
                 template = env.get_template(name)
@@ -109,8 +108,6 @@ class SharedPartials:
             if not all(_is_theme_own(env, included, theme_dir) for included in templates):
                 continue
             template.root_render_func = self._wrap(name, template.root_render_func)
-            installed.append(name)
-        return installed
 
     def _wrap(self, name: str, render: RenderFunction) -> RenderFunction:
         def shared(context: Context) -> Iterator[str]:
