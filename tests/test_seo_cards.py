@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import SHARED
 from leadpress.seo import cards
 from leadpress.seo.cards import (
     BLACK,
@@ -217,6 +218,41 @@ def test_a_word_longer_than_a_line_is_broken_between_characters(title_font) -> N
     # Each piece but the last is as full as the line allows.
     for piece, following in itertools.pairwise(pieces):
         assert title_font.getlength(piece + following[0]) > width
+
+
+MEASURED_TEXTS = [
+    "Tower AVATAR: Yearly office Trials",  # kerned pairs, and "ffi", shaped across three
+    "How Acme cut onboarding time by 40% with pipelines (part 2)",
+    "用 Salesforce 管理客户：2024 年的 5 个「增长」技巧，值得一试！",
+    "Café déjà vu — naïve résumé",
+    "2024年增长了35%,达到1,200万元(同比)。",  # digits and ASCII marks among ideographs
+    "而在企業(yè)服務(wù)領(lǐng)域就不一樣了,單點(diǎn)突破",  # scraped: pinyin inside Chinese
+    "用数据说话,VC也认可",  # a comma after 话 is wider than before V: measured whole
+    "مرحبا بالعالم",  # joined letters
+    "",
+    "W",
+]
+
+
+def _corpus_lines() -> list[str]:
+    corpus = SHARED / "corpus"
+    texts = sorted(corpus.glob("*.txt")) if corpus.is_dir() else []
+    lines = [line.strip() for text in texts for line in text.read_text("utf-8").splitlines()]
+    return [line[:60] for line in lines if line][:400]
+
+
+@pytest.mark.parametrize("size", [TITLE_SIZES[0], 56, TITLE_SIZES[-1]])
+def test_titles_are_measured_as_pillow_measures_them(fonts, size: int) -> None:
+    """Widths summed from characters and pairs (fitting a title measures it many times)
+    are Pillow's own, on kerned Latin, Chinese, accents and real scraped lines."""
+    font = cards._font(str(fonts.bold), size)
+    measure = cards._measure(font)
+    texts = [*MEASURED_TEXTS, *_corpus_lines()]
+    differing = [t for t in texts if abs(measure(t) - font.getlength(t)) > 0.5]
+    exact = sum(measure(t) == font.getlength(t) for t in texts)
+    assert not differing
+    assert exact >= len(texts) - 2  # "ffi" is shaped by three characters at once
+    assert measure("AVATAR") != sum(map(measure, "AVATAR"))  # pairs are kerned
 
 
 def test_chinese_breaks_between_any_two_ideographs(title_font) -> None:

@@ -18,6 +18,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -359,11 +360,11 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
     return tokens
 
 
-def _split_chars(word: str, font: CardFont, max_width: float) -> list[str]:
+def _split_chars(word: str, width: Callable[[str], float], max_width: float) -> list[str]:
     """A word wider than a line, cut between characters (at least one per piece)."""
     pieces = [""]
     for char in word:
-        if pieces[-1] and font.getlength(pieces[-1] + char) > max_width:
+        if pieces[-1] and width(pieces[-1] + char) > max_width:
             pieces.append("")
         pieces[-1] += char
     return pieces
@@ -373,18 +374,19 @@ def wrap_title(text: str, font: CardFont, max_width: float) -> list[str]:
     """`text` in lines no wider than `max_width`: Latin breaks at spaces (a word too long
     for a line breaks between characters), CJK between characters, never with closing
     punctuation at a line start nor opening punctuation at a line end."""
+    width = _measure(font)
     lines: list[str] = []
     line = ""
     for token, space in _tokens(text):
         candidate = f"{line}{' ' if space else ''}{token}" if line else token
-        if font.getlength(candidate) <= max_width:
+        if width(candidate) <= max_width:
             line = candidate
             continue
         if line:
             lines.append(line)
         line = token
-        if font.getlength(token) > max_width:
-            *full, line = _split_chars(token, font, max_width)
+        if width(token) > max_width:
+            *full, line = _split_chars(token, width, max_width)
             lines.extend(full)
     if line:
         lines.append(line)
@@ -393,13 +395,14 @@ def wrap_title(text: str, font: CardFont, max_width: float) -> list[str]:
 
 def _ellipsize(text: str, font: CardFont, max_width: float) -> str:
     """`text` cut to end in "…" within `max_width`."""
-    while text and font.getlength(text + "…") > max_width:
+    width = _measure(font)
+    while text and width(text + "…") > max_width:
         text = text[:-1]
     return text.rstrip(" ,;:-–—、，；：") + "…"
 
 
 def _fit_line(text: str, font: CardFont, max_width: float) -> str:
-    return text if font.getlength(text) <= max_width else _ellipsize(text, font, max_width)
+    return text if _measure(font)(text) <= max_width else _ellipsize(text, font, max_width)
 
 
 def _line_height(size: int) -> int:
@@ -419,6 +422,79 @@ def fit_title(
             return font, lines
     keep = max(1, min(MAX_LINES, max_height // _line_height(TITLE_SIZES[-1])))
     return font, [*lines[: keep - 1], _ellipsize(lines[keep - 1], font, max_width)]
+
+
+# Measuring ------------------------------------------------------------------------------------
+
+# Fitting a title measures it a dozen times, and Pillow shapes the whole text for each
+# measure. Its width is the sum of its glyphs' advances, each corrected by the kerning with
+# the next glyph, so it is summed here from the advance of each character and the kerning of
+# each pair, measured once per font and size: the same few hundred of them recur on every
+# card of a site. Titles are still drawn by Pillow.
+# Where shaping depends on more than a pair, Pillow measures the whole text: a script that
+# joins its letters (Arabic, Indic), and text that mixes CJK with letters of another script,
+# where a punctuation mark or digit takes the script of its neighbours (a comma after 們 in
+# "們,V" is six pixels wider at 72 px than in ",V"). Three characters shaped at once (the
+# "ffi" of some fonts) still differ by a fraction of a pixel.
+
+# Ideographs neither kern nor ligate with each other, and a Chinese site has many thousands
+# of pairs of them.
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_ALPHABETS_END = 0x0530  # Latin, Greek, Cyrillic and their extensions come before it
+
+
+@functools.cache
+def _script_kind(char: str) -> str:
+    """ "cjk", "alphabet" (Latin, Greek, Cyrillic), "other" letters, or "" for the rest."""
+    if _breaks_anywhere(char):
+        return "cjk"
+    if not char.isalpha():
+        return ""
+    return "alphabet" if ord(char) < _ALPHABETS_END else "other"
+
+
+def _summable(text: str) -> bool:
+    kinds = set(map(_script_kind, text))
+    return "other" not in kinds and not {"cjk", "alphabet"} <= kinds
+
+
+class _Widths:
+    """Widths of text in one font at one size, from the widths of characters and pairs."""
+
+    def __init__(self, font: ImageFont.FreeTypeFont) -> None:
+        self.font = font
+        self._advances: dict[str, float] = {}
+        self._kerning: dict[str, float] = {}
+
+    def _advance(self, char: str) -> float:
+        advance = self._advances.get(char)
+        if advance is None:
+            advance = self._advances[char] = self.font.getlength(char)
+        return advance
+
+    def _kerned(self, pair: str) -> float:
+        """How much nearer (negative) or further the second glyph sits than the advance of
+        the first: Pillow's width of the pair less its glyphs' own."""
+        kerning = self._kerning.get(pair)
+        if kerning is None:
+            alone = self._advance(pair[0]) + self._advance(pair[1])
+            kerning = self._kerning[pair] = self.font.getlength(pair) - alone
+        return kerning
+
+    def __call__(self, text: str) -> float:
+        if not _summable(text):
+            return self.font.getlength(text)
+        width = sum(map(self._advance, text))
+        for index in range(len(text) - 1):
+            if not (_IDEOGRAPH.match(text[index]) and _IDEOGRAPH.match(text[index + 1])):
+                width += self._kerned(text[index : index + 2])
+        return width
+
+
+@functools.cache  # one per font and size, for the life of the process
+def _measure(font: CardFont) -> Callable[[str], float]:
+    """Pillow's width of a text in `font` (its `getlength`), measured faster."""
+    return _Widths(font) if isinstance(font, ImageFont.FreeTypeFont) else font.getlength
 
 
 # Drawing --------------------------------------------------------------------------------------
