@@ -801,6 +801,25 @@ def test_a_file_unchanged_on_disk_is_not_read_again_and_one_changed_in_place_is(
     assert ("title-missing", "error", "/articles/a1/") in found(findings)
 
 
+def test_a_first_audit_reads_each_page_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no audit to compare with, a page's key is hashed from the bytes its facts are
+    # read from, not from a reading of its own; the next audit still knows the files.
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: reads.append(path) or read_bytes(path))
+    expected = audit_site(site.root, site.url, AuditRules(), cache)
+    pages = [p for p in reads if p.suffix == ".html" and p.name != "404.html"]
+    assert pages and len(pages) == len(set(pages))
+    reads.clear()
+    assert audit_site(site.root, site.url, AuditRules(), cache) == expected
+    assert not [p for p in reads if p.suffix == ".html" and p.name != "404.html"]
+
+
 def test_an_unchanged_site_keeps_its_findings_and_a_removed_file_is_noticed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -879,12 +879,25 @@ def site_facts(
     `cache_dir` when a page is unchanged, else read in a process pool. Pages are held in
     memory one at a time, here and in each worker, however large the site. `keys` are the
     pages' keys and `pages` the page files when the caller has them (`_page_keys`)."""
+    return _read_site(site_dir, site_url, rules, cache_dir, keys, pages)[1]
+
+
+def _read_site(
+    site_dir: Path,
+    site_url: str,
+    rules: AuditRules,
+    cache_dir: Path | None,
+    keys: Sequence[str] | None,
+    pages: Sequence[Path] | None,
+) -> tuple[list[str], list[PageFacts]]:
+    """`site_facts`, and the key of each page's bytes."""
     fingerprint = _fingerprint(site_url, rules)
     stored = load_facts(cache_dir) if cache_dir is not None else {}
     pages = page_files(site_dir) if pages is None else pages
-    if keys is None:
+    if keys is None and stored:
         keys = _page_keys(site_dir, pages, fingerprint, {})[0]
-    keys = list(keys)
+    # With nothing stored, every page is read, and the reader hashes the bytes it reads.
+    keys = [""] * len(pages) if keys is None else list(keys)
     jobs: list[tuple[str, str]] = []
     positions: list[int] = []
     for position, (path, key) in enumerate(zip(pages, keys, strict=True)):
@@ -904,7 +917,7 @@ def site_facts(
         found[key] = facts
     if cache_dir is not None and (jobs or len(stored) != len(set(keys))):
         save_facts(cache_dir, {key: found[key] for key in keys})
-    return [found[key] for key in keys]
+    return keys, [found[key] for key in keys]
 
 
 # Entry points ---------------------------------------------------------------------------------
@@ -945,11 +958,20 @@ def audit_site(
     index = load_index(cache_dir, fingerprint)
     listing = site_listing(site_dir) if listing is None else listing
     files = page_files(site_dir, listing)
-    keys, stats = _page_keys(site_dir, files, fingerprint, index.stats)
-    signature = _signature(site_dir, keys, listing)
-    if index.signature and signature == index.signature:
-        return list(index.findings)
-    pages = site_facts(site_dir, site_url, rules, cache_dir, keys, files)
+    if index.signature:
+        keys, stats = _page_keys(site_dir, files, fingerprint, index.stats)
+        signature = _signature(site_dir, keys, listing)
+        if signature == index.signature:
+            return list(index.findings)
+        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, keys, files)
+    else:  # no audit to compare with (a first build): pages are hashed as they are read
+        identities = [_identity(os.stat(path)) for path in files]
+        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, None, files)
+        stats = {
+            path.relative_to(site_dir).as_posix(): (*identity, key)
+            for path, identity, key in zip(files, identities, keys, strict=True)
+        }
+        signature = _signature(site_dir, keys, listing)
     findings = sort_findings(check_across_pages(site_dir, site_url, rules, pages))
     save_index(cache_dir, fingerprint, AuditIndex(stats, signature, findings))
     return findings
