@@ -78,3 +78,47 @@ def test_without_the_dictionary_process_the_syllables_are_the_same() -> None:
     assert pinyin._helper is None
     for text in TEXTS:
         assert pinyin.syllables(text) == lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)
+
+
+ASKED_AHEAD = textwrap.dedent(
+    """
+    import json, sys
+    from leadpress.content import pinyin
+
+    texts = json.loads(sys.argv[1])
+    pinyin.start_loading()
+    exchanges = []
+    ask = pinyin._helper.ask
+    pinyin._helper.ask = lambda wanted: exchanges.append(list(wanted)) or ask(wanted)
+    pinyin.ask_ahead(texts + texts)
+    answers = [pinyin.syllables(text) for text in texts]
+    answers[0].append("changed by a caller")  # must not change what the next call gets
+    again = pinyin.syllables(texts[0])
+    pinyin.stop_loading()
+    helper_loaded_it = "pypinyin" not in sys.modules
+
+    from pypinyin import Style, lazy_pinyin
+    expected = [lazy_pinyin(t, style=Style.NORMAL, v_to_u=False) for t in texts]
+    print(json.dumps({
+        "same": answers[1:] == expected[1:] and again == expected[0],
+        "exchanges": exchanges,
+        "helper_loaded_it": helper_loaded_it,
+    }))
+    """
+)
+
+
+def test_the_syllables_of_many_texts_come_in_one_exchange() -> None:
+    # Slugs of a site's titles and tags: one round trip to the process, not one each.
+    result = subprocess.run(
+        [sys.executable, "-c", ASKED_AHEAD, json.dumps(TEXTS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "same": True,
+        "exchanges": [TEXTS],
+        "helper_loaded_it": True,
+    }

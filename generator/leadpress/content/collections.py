@@ -9,7 +9,7 @@ import itertools
 import os
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -19,7 +19,7 @@ from .languages import Languages
 from .loading import TYPE_BY_FOLDER, Parsed
 from .models import LISTED_TYPES, Author, ContentType, Webinar
 from .readtime import guess_language, reading_minutes
-from .slugs import SlugStyle, slugify
+from .slugs import SlugStyle, slugify, slugify_ahead
 from .strings import translate
 from .urls import url_of
 
@@ -245,6 +245,7 @@ def build_site(
     if not languages.multilingual:
         languages = Languages((settings.default_lang,))
     problems += _link_translations(documents, languages)
+    slugify_ahead(_term_names(documents), settings.slug_style)
     listings: list[Listing] = []
     for lang in languages.codes:
         # One language's pages are related to and listed with each other only.
@@ -254,6 +255,17 @@ def build_site(
     _link_listing_translations(listings, languages)
     problems += _check_listing_collisions(documents, listings)
     return SiteContent(documents, excluded, listings, authors, languages), problems
+
+
+def _term_names(documents: Sequence[Document]) -> Iterator[str]:
+    """The category, tag and industry names that listings make slugs of."""
+    for document in documents:
+        meta = document.meta
+        yield from getattr(meta, "tags", ())
+        yield from getattr(meta, "categories", ())
+        industry = getattr(meta, "industry", None)
+        if industry:
+            yield industry
 
 
 def _language_of(parsed: Parsed, settings: Settings) -> str:
@@ -355,6 +367,10 @@ def _place(
     problems: list[Problem] = []
     placed: list[tuple[Parsed, str, str, str]] = []
     owner: dict[str, Parsed] = {}
+    slugify_ahead(
+        (p.meta.title for p in pages if p.kind in LISTED_TYPES and not p.meta.slug),
+        settings.slug_style,
+    )
     for parsed in sorted(pages, key=lambda p: p.source.src_uri):
         meta = parsed.meta
         source = parsed.source

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Literal
 
 from ..buildcache.memo import remembered
-from .pinyin import syllables
+from .pinyin import ask_ahead, syllables
 
 SlugStyle = Literal["pinyin", "unicode"]
 
@@ -61,6 +62,12 @@ def slugify(text: str, style: SlugStyle = "pinyin", max_length: int = 80) -> str
             break
         slug = candidate[:max_length]
     return slug
+
+
+def slugify_ahead(texts: Iterable[str], style: SlugStyle = "pinyin") -> None:
+    """Before making the slugs of many texts: fetch the pinyin of the Chinese ones at once."""
+    if style == "pinyin":
+        ask_ahead(text for text in texts if _HAN.search(text))
 
 
 def is_valid_slug(slug: str) -> bool:
