@@ -33,6 +33,7 @@ from mkdocs.structure.pages import (
 from mkdocs.structure.toc import get_toc
 
 from . import dump_atomically, load_versioned
+from .inline import skip_needless_searches
 
 # Bump when the shape of what is stored changes.
 FORMAT_VERSION = "1"
@@ -251,12 +252,14 @@ _converter: tuple[RenderSettings, python_markdown.Markdown] | None = None  # thi
 
 def _render_reusing(page: Any, settings: RenderSettings) -> None:
     """MkDocs' `Page.render`, line for line, with the converter made once per settings and
-    reset for each page (its tests compare the two)."""
+    reset for each page (its tests compare the two), and inline patterns not searched for
+    where they cannot match (`inline`)."""
     global _converter
     config = settings.config
     if _converter is None or _converter[0] is not settings:
         extensions, configs = config["markdown_extensions"], config["mdx_configs"] or {}
         made = python_markdown.Markdown(extensions=extensions, extension_configs=configs)
+        skip_needless_searches(made)
         _converter = (settings, made)
     md = _converter[1]
     md.reset()
