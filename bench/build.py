@@ -14,11 +14,13 @@ temporary folder, then times, each as its own process:
   leadpress 1 new  again, after adding one article (listings, tags and feeds change, so
                    every page is rendered again; conversions, cards and audit are kept)
 
-For each: wall seconds (median of --runs), pages per second (N / wall), and peak memory
+The builds run in --runs rounds, each round every build once in the order above, so a
+machine whose speed drifts slows the builds of a round alike. For each: wall seconds
+(median of the rounds), pages per second (N / wall), and peak memory
 (the largest sum of PSS over the process and its children, sampled every 0.2 s, so memory
 a fork shares counts once; the process's own peak RSS from wait4's rusage is printed
-beside it). Ratios are against plain
-mkdocs-material and Hugo measured in the same run.
+beside it). Ratios are against plain mkdocs-material and Hugo: the median over the rounds
+of the ratio within a round.
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/build.py 1000
@@ -423,6 +425,9 @@ def change_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int)
     path.write_text(text + f"\nA sentence added in edit {round_number}.\n", encoding="utf-8")
 
 
+FOLLOW_UP = "follow-up-"  # the file names of added articles
+
+
 def add_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int) -> None:
     """Publish one more article, a follow-up of an existing one."""
     articles = [s for s in specs if s.kind == "article"]
@@ -432,7 +437,7 @@ def add_one_article(docs: Path, specs: Sequence[PageSpec], round_number: int) ->
         if line.startswith("title: "):
             lines[number] = f"{line.rstrip()} (follow-up {round_number + 1})\n"
             break
-    (source.parent / f"follow-up-{round_number + 1}.md").write_text("".join(lines), "utf-8")
+    (source.parent / f"{FOLLOW_UP}{round_number + 1}.md").write_text("".join(lines), "utf-8")
 
 
 # --- Measuring -----------------------------------------------------------------------------
@@ -581,12 +586,10 @@ def run_size(
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     results: dict[str, Result] = {}
 
-    def repeat(build: str, prepare: Callable[[int], None], command: list[str], cwd: Path):
-        result = results.setdefault(build, Result(build))
-        for number in range(runs):
-            prepare(number)
-            result.runs.append(measure(command, cwd, env))
-            print(f"  {LABELS[build]:<30} {result.runs[-1].seconds:7.2f} s", flush=True)
+    # Each round runs every build once, in this order, so that a machine whose speed
+    # drifts between rounds slows every build of a round alike (the ratios are taken
+    # round by round). The Leadpress builds after the cold one start from its cache.
+    steps: list[tuple[str, Callable[[int], None], list[str], Path]] = []
 
     def clean(*paths: Path) -> Callable[[int], None]:
         return lambda _: set_aside(*paths)
@@ -603,27 +606,40 @@ def run_size(
 
         return run
 
+    def from_scratch(number: int) -> None:
+        set_aside(lp / ".leadpress-cache", lp / "site", lp / ".site-emptied")
+        for added in (lp / "content").rglob(f"{FOLLOW_UP}*.md"):  # the last round's
+            added.unlink()
+
     leadpress = [str(BIN / "leadpress"), "build"]
     if "mkdocs" in builds:
-        repeat("mkdocs", clean(plain / "site"), [str(BIN / "mkdocs"), "build", "-q"], plain)
+        steps.append(("mkdocs", clean(plain / "site"), [str(BIN / "mkdocs"), "build", "-q"], plain))
     if "hugo" in builds:
-        repeat("hugo", clean(hugo_site / "public"), [hugo_binary(), "--quiet"], hugo_site)
+        steps.append(("hugo", clean(hugo_site / "public"), [hugo_binary(), "--quiet"], hugo_site))
     if {"cold", "cards", "warm", "change", "add"} & set(builds):
-        cold = clean(lp / ".leadpress-cache", lp / "site", lp / ".site-emptied")
-        repeat("cold", settled(cold), leadpress, lp)
+        steps.append(("cold", settled(from_scratch), leadpress, lp))
     if "cards" in builds:  # as CI runs that keep .leadpress-cache/cards between builds
         cache = lp / ".leadpress-cache"
         keep_cards = settled(
             lambda _: set_aside(lp / "site", *(e for e in cache.iterdir() if e.name != "cards"))
         )
-        repeat("cards", keep_cards, leadpress, lp)
+        steps.append(("cards", keep_cards, leadpress, lp))
     if "warm" in builds:
-        repeat("warm", settled(lambda _: None), leadpress, lp)
+        steps.append(("warm", settled(lambda _: None), leadpress, lp))
     if "change" in builds:
         change = settled(lambda r: change_one_article(lp / "content", specs, r))
-        repeat("change", change, leadpress, lp)
+        steps.append(("change", change, leadpress, lp))
     if "add" in builds:
-        repeat("add", settled(lambda r: add_one_article(lp / "content", specs, r)), leadpress, lp)
+        add = settled(lambda r: add_one_article(lp / "content", specs, r))
+        steps.append(("add", add, leadpress, lp))
+    for number in range(runs):
+        if runs > 1:
+            print(f"  round {number + 1} of {runs}", flush=True)
+        for build, prepare, command, cwd in steps:
+            prepare(number)
+            result = results.setdefault(build, Result(build))
+            result.runs.append(measure(command, cwd, env))
+            print(f"  {LABELS[build]:<30} {result.runs[-1].seconds:7.2f} s", flush=True)
     kinds = {k: sum(1 for s in specs if s.kind == k) for k in FOLDERS}
     chinese = sum(1 for s in specs if s.chinese)
     print_table(n, results, kinds, chinese, markdown_bytes)
@@ -648,8 +664,8 @@ def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> 
         if build not in results:
             continue
         r = results[build]
-        vs_base = f"{r.seconds / base.seconds:8.2f}x" if base else f"{'-':>9}"
-        vs_hugo = f"{r.seconds / hugo.seconds:6.2f}x" if hugo else f"{'-':>7}"
+        vs_base = f"{paired_ratio(r, base):8.2f}x" if base else f"{'-':>9}"
+        vs_hugo = f"{paired_ratio(r, hugo):6.2f}x" if hugo else f"{'-':>7}"
         print(
             f"{LABELS[build]:<30} {r.seconds:7.2f} {r.cpu_seconds:7.2f} {n / r.seconds:8.1f} "
             f"{r.tree_rss_mb:8.0f} "
@@ -659,7 +675,15 @@ def print_table(n: int, results: dict, kinds: dict, chinese: int, size: int) -> 
         "(wall s: median of runs; CPU s: user + system time of the build and its workers, "
         "less sensitive to a loaded machine; peak MB: process and children together, memory "
         "shared after a fork counted once (PSS); own MB: the main process's peak RSS; "
-        "ratios: wall time over that of the baseline in this run)"
+        "ratios: the median over the rounds of the wall time over that of the baseline in "
+        "the same round)"
+    )
+
+
+def paired_ratio(result: Result, baseline: Result) -> float:
+    """The median of the ratios of the builds' wall times, round by round."""
+    return statistics.median(
+        run.seconds / base.seconds for run, base in zip(result.runs, baseline.runs, strict=True)
     )
 
 
@@ -677,7 +701,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=1000, help="pages (default 1000)")
     parser.add_argument("--sizes", help="several N, comma-separated, e.g. 500,1000,2000")
-    parser.add_argument("--runs", type=int, default=1, help="runs of each build (median)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="rounds, each running every build once (median)"
+    )
     parser.add_argument("--keep", type=Path, help="write the sites here and keep them")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
