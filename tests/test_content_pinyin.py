@@ -53,15 +53,21 @@ HELPER_ANSWERS = textwrap.dedent(
 )
 
 
-def test_the_dictionary_process_answers_as_pypinyin_does_and_only_to_the_build() -> None:
+def _run(script: str) -> dict:
+    """What `script` prints, run with `TEXTS` in a fresh interpreter: one where neither
+    pypinyin nor the dictionary process is loaded yet."""
     result = subprocess.run(
-        [sys.executable, "-c", HELPER_ANSWERS, json.dumps(TEXTS)],
+        [sys.executable, "-c", script, json.dumps(TEXTS)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    return json.loads(result.stdout)
+
+
+def test_the_dictionary_process_answers_as_pypinyin_does_and_only_to_the_build() -> None:
+    assert _run(HELPER_ANSWERS) == {
         "same": True,
         "helper": True,
         "child_same": True,
@@ -110,14 +116,7 @@ ASKED_AHEAD = textwrap.dedent(
 
 def test_the_syllables_of_many_texts_come_in_one_exchange() -> None:
     # Slugs of a site's titles and tags: one round trip to the process, not one each.
-    result = subprocess.run(
-        [sys.executable, "-c", ASKED_AHEAD, json.dumps(TEXTS)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    assert _run(ASKED_AHEAD) == {
         "same": True,
         "exchanges": [TEXTS],
         "helper_loaded_it": True,

@@ -733,6 +733,19 @@ def _count_pages_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read
 
 
+def _count_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Files read with `Path.read_bytes` in this process (pages, for their facts or keys)."""
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        reads.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return reads
+
+
 def test_findings_are_the_same_serially_in_a_pool_and_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -781,18 +794,11 @@ def test_a_file_unchanged_on_disk_is_not_read_again_and_one_changed_in_place_is(
     cache = tmp_path / "cache"
     expected = audit_site(site.root, site.url, AuditRules(), cache)
     page = site.root / "articles/a1/index.html"
-    reads: list[Path] = []
-    read_bytes = Path.read_bytes
-
-    def counting(path: Path) -> bytes:
-        reads.append(path)
-        return read_bytes(path)
-
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    html = page.read_bytes()
+    reads = _count_file_reads(monkeypatch)
     assert audit_site(site.root, site.url, AuditRules(), cache) == expected
     assert page not in reads
 
-    html = read_bytes(page)
     assert b"<title>" in html
     with open(page, "r+b") as file:  # same length: a missing title instead of a title
         file.write(html.replace(b"<title>", b"<xitle>", 1).replace(b"</title>", b"</xitle>", 1))
@@ -809,9 +815,7 @@ def test_a_first_audit_reads_each_page_once(
     monkeypatch.setenv("LEADPRESS_JOBS", "1")
     site = _troubled_site(tmp_path / "site")
     cache = tmp_path / "cache"
-    reads: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda path: reads.append(path) or read_bytes(path))
+    reads = _count_file_reads(monkeypatch)
     expected = audit_site(site.root, site.url, AuditRules(), cache)
     pages = [p for p in reads if p.suffix == ".html" and p.name != "404.html"]
     assert pages and len(pages) == len(set(pages))
