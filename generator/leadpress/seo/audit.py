@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from lxml import etree
+import selectolax
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..buildcache import dump_atomically, load_versioned
 from ..buildcache.pool import process_pool, use_pool, worker_count
@@ -46,19 +47,15 @@ _BLOCKS = frozenset(
         *("nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul"),
     }
 )
-_SPACE = re.compile(r"\s+")
+_BLOCK_SELECTOR = ",".join(sorted(_BLOCKS))
 # Ideographs and kana: languages written without spaces, where one character is about
 # half a word.
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORD_TOKEN = re.compile(r"\w\S*")
 _QUOTE_WIDTH = 80
-# Built pages are written as UTF-8; a page without a charset tag must not be read as Latin-1.
-# lxml's plain elements: the `lxml.html` classes add nothing the audit uses and cost a
-# class lookup for every element it touches.
-_PARSER = etree.HTMLParser(encoding="utf-8")
 # Bump when a check, a message or what `PageFacts` holds changes: facts kept by builds of
 # an older version are then worked out again.
-AUDIT_VERSION = "3"  # 3: the files' stats and the findings in an index
+AUDIT_VERSION = "4"  # 4: read by lexbor; 3: the files' stats and the findings in an index
 CACHE_FILE = "audit.pickle"
 INDEX_FILE = "audit-index.pickle"  # the files' stats, and the findings they gave
 
@@ -135,9 +132,10 @@ class _Page:
     file: str  # path inside the site folder, with "/" separators
     url: str  # absolute, percent-encoded: the base for the page's relative links
     path: str  # URL path as people read it (decoded)
-    doc: etree._Element
-    head: etree._Element
-    body: etree._Element
+    tree: LexborHTMLParser
+    head: LexborNode
+    body: LexborNode
+    metas: dict[tuple[str, str], str]  # ("name" or "property", key): content, the first of each
     indexable: bool = True
 
 
@@ -150,73 +148,64 @@ def _url_path(file: str) -> str:
     return file
 
 
-def _parse(data: bytes) -> etree._Element:
-    doc = etree.fromstring(data, _PARSER) if data.strip() else None
-    if doc is None:  # an empty file: audited as a page with nothing in it
-        doc = etree.fromstring(b"<html><head></head><body></body></html>", _PARSER)
-    for tag in ("head", "body"):
-        if doc.find(tag) is None:
-            doc.insert(0 if tag == "head" else len(doc), doc.makeelement(tag, {}))
-    return doc
+def _parse(data: bytes) -> LexborHTMLParser:
+    """A built page as a browser reads it (lexbor parses by the HTML standard, which also
+    supplies the `<head>` and `<body>` a page leaves out). Built pages are UTF-8, with or
+    without a charset tag; an empty file is a page with nothing in it."""
+    return LexborHTMLParser(data.decode("utf-8", "replace"))
 
 
 def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # runs of whitespace as one space: str.split's is re's \s
 
 
-def _classes(element: etree._Element) -> set[str]:
-    return set((element.get("class") or "").split())
+def _take_text(element: LexborNode) -> str:
+    """Text a reader sees in `element`: no scripts or styles, no `¶` permalinks beside
+    headings; a space around each block element, so words of a minified page do not run
+    together. It takes `element` apart to find it: the last thing read of a page."""
+    for permalink in element.css("a.headerlink"):
+        permalink.decompose()
+    element.strip_tags(list(_SKIPPED_TAGS))
+    for block in element.css(_BLOCK_SELECTOR):
+        block.insert_before(" ")
+        block.insert_after(" ")
+    return _collapse(element.text(deep=True))
 
 
-def _visible_text(element: etree._Element) -> str:
-    """Text a reader sees: no scripts or styles, no `¶` permalinks beside headings; a space
-    around each block element, so words of a minified page do not run together."""
-    parts: list[str] = []
-    _collect_text(element, parts)
-    return _collapse("".join(parts))
+def _visible_text(element: LexborNode) -> str:
+    """`_take_text` of a copy of `element`, which stays as it is."""
+    return _take_text(element.clone())
 
 
-def _hidden(element: etree._Element) -> bool:
-    tag = element.tag
-    return tag in _SKIPPED_TAGS or (tag == "a" and "headerlink" in _classes(element))
+def _head_metas(head: LexborNode) -> dict[tuple[str, str], str]:
+    """The content of the first `<meta name>` and `<meta property>` of each key (trimmed,
+    in lower case) in `head`, as written."""
+    metas: dict[tuple[str, str], str] = {}
+    for meta in head.css("meta"):
+        attributes = meta.attributes
+        for attribute in ("name", "property"):
+            key = attributes.get(attribute)
+            if key:
+                metas.setdefault((attribute, key.strip().lower()), attributes.get("content") or "")
+    return metas
 
 
-def _collect_text(element: etree._Element, parts: list[str]) -> None:
-    """Append the text inside `element` (not its tail), skipping hidden elements but
-    keeping the text after them."""
-    if element.tag in _BLOCKS:
-        parts.append(" ")
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if not isinstance(child.tag, str):
-            pass  # a comment or processing instruction: only its tail is text
-        elif _hidden(child):
-            pass
-        else:
-            _collect_text(child, parts)
-            if child.tag in _BLOCKS:
-                parts.append(" ")
-        if child.tail:
-            parts.append(child.tail)
-
-
-def _meta(head: etree._Element, attribute: str, key: str) -> str | None:
+def _meta(page: _Page, attribute: str, key: str) -> str | None:
     """The content of the first `<meta {attribute}="{key}">`, None when there is none."""
-    for meta in head.iter("meta"):
-        if (meta.get(attribute) or "").strip().lower() == key:
-            return _collapse(meta.get("content") or "")
-    return None
+    content = page.metas.get((attribute, key))
+    return None if content is None else _collapse(content)
 
 
-def _is_noindex(head: etree._Element) -> bool:
-    directives = {d.strip() for d in (_meta(head, "name", "robots") or "").lower().split(",")}
+def _is_noindex(page: _Page) -> bool:
+    directives = {d.strip() for d in (_meta(page, "name", "robots") or "").lower().split(",")}
     return bool(directives & {"noindex", "none"})
 
 
-def _anchors(doc: etree._Element) -> frozenset[str]:
-    # XPath hands over the values without making a Python object of every element.
-    return frozenset(str(i) for i in doc.xpath("//@id | //a/@name") if i)
+def _anchors(tree: LexborHTMLParser) -> frozenset[str]:
+    """The targets of `#fragment` links: ids, and the names of `<a name>`."""
+    ids = {node.attrs.get("id") for node in tree.css("[id]")}
+    names = {node.attrs.get("name") for node in tree.css("a[name]")}
+    return frozenset(value for value in ids | names if value)
 
 
 # A relative path that `urljoin` resolves against the base's folder alone: it starts with
@@ -389,8 +378,8 @@ def _width_note(text: str, width: int, unit: str = "characters") -> str:
 
 def _check_title(audit: _Audit, page: _Page) -> str:
     rules = audit.rules
-    element = page.head.find("title")
-    title = _collapse(str(element.xpath("string()"))) if element is not None else ""
+    element = next((child for child in page.head.iter() if child.tag == "title"), None)
+    title = _collapse(element.text(deep=True)) if element is not None else ""
     if not title:
         audit.add(
             page.path,
@@ -427,7 +416,7 @@ def _check_title(audit: _Audit, page: _Page) -> str:
 
 def _check_description(audit: _Audit, page: _Page) -> str:
     rules = audit.rules
-    description = _meta(page.head, "name", "description") or ""
+    description = _meta(page, "name", "description") or ""
     span = f"{rules.description_min}–{rules.description_max} characters"
     if not description:
         audit.add(
@@ -461,7 +450,7 @@ def _check_description(audit: _Audit, page: _Page) -> str:
 
 
 def _check_h1(audit: _Audit, page: _Page) -> None:
-    h1s = list(page.body.iter("h1"))
+    h1s = page.body.css("h1")
     if not h1s:
         audit.add(
             page.path,
@@ -482,9 +471,9 @@ def _check_h1(audit: _Audit, page: _Page) -> None:
 
 
 def _check_images(audit: _Audit, page: _Page) -> None:
-    for image in page.body.iter("img"):
-        if image.get("alt") is None:  # alt="" marks a decorative image on purpose
-            src = (image.get("src") or "").strip()
+    for image in page.body.css("img"):
+        if "alt" not in image.attrs:  # alt="" marks a decorative image on purpose
+            src = (image.attrs.get("src") or "").strip()
             audit.add(
                 page.path,
                 "image-alt-missing",
@@ -496,8 +485,8 @@ def _check_images(audit: _Audit, page: _Page) -> None:
 
 
 def _check_headings(audit: _Audit, page: _Page) -> None:
-    previous: tuple[int, etree._Element] | None = None
-    for heading in page.body.iter(*_HEADINGS):
+    previous: tuple[int, LexborNode] | None = None
+    for heading in page.body.css(",".join(_HEADINGS)):  # in the order of the page
         level = int(heading.tag[1])
         if previous is not None and level > previous[0] + 1:
             # The texts only for the message: most pages skip no level.
@@ -515,24 +504,26 @@ def _check_headings(audit: _Audit, page: _Page) -> None:
 
 
 def _main_text(page: _Page) -> str:
+    """The text of the page's article, else its main part, else its body; the page is
+    taken apart to find it."""
     for tag in ("article", "main"):
-        element = page.body.find(f".//{tag}")
+        element = page.body.css_first(tag)
         if element is not None:
-            return _visible_text(element)
-    return _visible_text(page.body)
+            return _take_text(element)
+    return _take_text(page.body)
 
 
 def count_words(text: str) -> float:
     """Words in `text`: Latin words by spaces, each CJK character as half a word."""
-    cjk = len(_CJK.findall(text))
+    latin_only, cjk = _CJK.subn(" ", text)
     # A token between spaces is a word when it has a word character: one match per such
     # token, from its first word character to its end.
-    latin = len(_WORD_TOKEN.findall(_CJK.sub(" ", text)))
+    latin = len(_WORD_TOKEN.findall(latin_only))
     return latin + cjk / 2
 
 
 def _check_thin(audit: _Audit, page: _Page) -> None:
-    if (_meta(page.head, "property", "og:type") or "").lower() != "article":
+    if (_meta(page, "property", "og:type") or "").lower() != "article":
         return
     words = count_words(_main_text(page))
     if words < audit.rules.thin_words:
@@ -552,7 +543,7 @@ def _check_social_image(
 ) -> tuple[str, SiteTarget] | None:
     """Warn when the page has no social image; return it when it points into the site, for
     `_check_social_image_exists` to look for."""
-    image = _meta(page.head, "property", "og:image")
+    image = _meta(page, "property", "og:image")
     if not image:
         audit.add(
             page.path,
@@ -571,8 +562,8 @@ def _site_links(page: _Page, addresses: _Addresses) -> tuple[tuple[str, SiteTarg
     """The page's links that stay on the site, each (href, target) once, in page order."""
     links: dict[tuple[str, SiteTarget], None] = {}
     locate = addresses.locator(page.url)
-    for href in page.body.xpath(".//a/@href"):
-        href = str(href).strip()
+    for link in page.body.css("a[href]"):
+        href = (link.attrs.get("href") or "").strip()
         target = locate(href)
         if target is not None:
             links[(href, target)] = None
@@ -590,17 +581,22 @@ class PageAuditor:
     def facts(self, file: str, data: bytes) -> PageFacts:
         """The facts of the built page `file` (its path in the site folder), whose bytes are
         `data`."""
-        doc = _parse(data)
-        head, body = doc.find("head"), doc.find("body")
+        tree = _parse(data)
+        head, body = tree.head, tree.body
+        assert head is not None and body is not None  # the parser supplies both
         page = _Page(
             file=file,
             url=self.addresses.page_url(file),
             path=self.addresses.page_path(file),
-            doc=doc,
+            tree=tree,
             head=head,
             body=body,
-            indexable=not _is_noindex(head),
+            metas=_head_metas(head),
         )
+        page.indexable = not _is_noindex(page)
+        anchors = _anchors(tree)
+        # Every page's links count, noindex or not: a visitor can still follow them.
+        links = _site_links(page, self.addresses)
         audit = _Audit(self.rules)
         title = description = ""
         social_image = None
@@ -610,8 +606,8 @@ class PageAuditor:
             _check_h1(audit, page)
             _check_images(audit, page)
             _check_headings(audit, page)
-            _check_thin(audit, page)
             social_image = _check_social_image(audit, page, self.addresses)
+            _check_thin(audit, page)  # last: finding the text takes the page apart
         return PageFacts(
             file=file,
             path=page.path,
@@ -619,9 +615,8 @@ class PageAuditor:
             findings=frozenset(audit.findings),
             title=title,
             description=description,
-            anchors=_anchors(doc),
-            # Every page's links count, noindex or not: a visitor can still follow them.
-            links=_site_links(page, self.addresses),
+            anchors=anchors,
+            links=links,
             social_image=social_image,
         )
 
@@ -771,7 +766,7 @@ def _fingerprint(site_url: str, rules: AuditRules) -> bytes:
     """Everything a page's facts depend on besides the page itself."""
     facts = {
         "version": AUDIT_VERSION,
-        "lxml": [etree.LXML_VERSION, etree.LIBXML_VERSION],
+        "selectolax": selectolax.__version__,  # and the lexbor it is built with
         "site_url": site_url,
         "rules": asdict(rules),
     }
