@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from conftest import SHARED
-from leadpress.seo import cards
+from leadpress.seo import card_glyphs, cards
 from leadpress.seo.cards import (
     BLACK,
     CARD_SIZE,
@@ -253,6 +254,96 @@ def test_titles_are_measured_as_pillow_measures_them(fonts, size: int) -> None:
     assert not differing
     assert exact >= len(texts) - 2  # "ffi" is shaped by three characters at once
     assert measure("AVATAR") != sum(map(measure, "AVATAR"))  # pairs are kerned
+
+
+# Lines of titles as sites have them: kerned and ligated Latin ("office", "attribution"),
+# digits and punctuation among Latin letters and among ideographs (drawn differently), and
+# what must be left to Pillow (mixed scripts, accents written as combining marks).
+DRAWN_TEXTS = (
+    "How Acme cut onboarding time by 40% with pipelines (part 2)",
+    "AVATAR WAVE Type office staff affluent attribution committee",
+    "Café déjà vu — naïve résumé: 1,200 deals...",
+    "2024年增长了35%,达到1,200万元(同比)。",
+    "客户成功——从“续约”到“增购”……值得一试！",
+    "2024 (Q3) — 12.5%",
+    "用 Salesforce 管理客户",  # Latin and Chinese: Pillow's
+    "e\u0301te\u0301",  # combining accents: Pillow's
+)
+
+
+@pytest.mark.parametrize("size", [TITLE_SIZES[0], 56, TITLE_SIZES[-1]])
+def test_titles_drawn_from_kept_glyphs_are_pillows_own_pixels(fonts, size: int) -> None:
+    """A title line pasted glyph by glyph is the line Pillow draws, pixel for pixel, on
+    Latin, Chinese and real scraped lines; lines that need whole-line shaping are left
+    to Pillow."""
+    font = cards._font(str(fonts.bold), size)
+    drawn = left = 0
+    for text in [*DRAWN_TEXTS, *_corpus_lines()]:
+        if not text.strip():
+            continue
+        ours, pillows = Image.new("L", (2400, 4 * size)), Image.new("L", (2400, 4 * size))
+        ImageDraw.Draw(pillows).text((40, 2 * size), text, 255, font, anchor="lm")
+        if card_glyphs.draw_line(ours, (40, 2 * size), text, font, 255):
+            assert ours.tobytes() == pillows.tobytes(), text
+            drawn += 1
+        else:
+            assert ours.getbbox() is None  # nothing drawn: the caller asks Pillow
+            left += 1
+    assert drawn >= len(DRAWN_TEXTS) - 2
+    assert left >= 2  # "用 Salesforce…" and the combining accents at least
+
+
+def _random_lines(seed: int, count: int) -> list[str]:
+    """Lines of letters, digits, brackets, quotes, dashes and ellipses in every order:
+    where Pillow's layout gives marks the script of their neighbours, and where it fails
+    to."""
+    rng = random.Random(seed)
+    latin, han = (
+        "abcdefghijklmnopqrstuvwxyzAVTWYfiltQéüñÇß",
+        "客户成功增长数据管理销售线索营销中国企业的了",
+    )
+    marks = "0123456789 .,;:!?-—–()[]{}<>“”‘’'\"%&@#/«»$€+=*…"
+    han_marks = "，。！？、；：「」『』（）《》【】——……“”0123456789 %（）％·•-"
+    lines = []
+    for number in range(count):
+        letters, others = (latin, marks) if number % 2 else (han, han_marks)
+        length = rng.randint(1, 18)
+        lines.append(
+            "".join(rng.choice(letters if rng.random() < 0.6 else others) for _ in range(length))
+        )
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_lines_drawn_from_kept_glyphs_are_pillows_own_pixels(fonts, seed: int) -> None:
+    rng = random.Random(seed)
+    drawn = 0
+    for text in _random_lines(seed, 300):
+        size = rng.choice(TITLE_SIZES)
+        font = cards._font(str(fonts.bold), size)
+        ours, pillows = Image.new("L", (1600, 4 * size)), Image.new("L", (1600, 4 * size))
+        ImageDraw.Draw(pillows).text((60, 2 * size), text, 255, font, anchor="lm")
+        if card_glyphs.draw_line(ours, (60, 2 * size), text, font, 255):
+            assert ours.tobytes() == pillows.tobytes(), (size, text)
+            drawn += 1
+    assert drawn >= 250  # most lines: the rest mix scripts or pair brackets out of reach
+
+
+def test_a_font_is_asked_which_letter_pairs_it_joins(fonts) -> None:
+    """Noto Sans draws "fi" as one glyph and "tt" as two that touch: only the first is
+    drawn whole."""
+    font = cards._font(str(fonts.bold), TITLE_SIZES[0])
+    ligatures = card_glyphs._joined(font, "latin")
+    assert "fi" in ligatures and "ffi" in ligatures
+    assert "tt" not in ligatures and "Th" not in ligatures
+
+
+def test_glyph_drawn_cards_are_the_cards_pillow_draws(fonts, monkeypatch) -> None:
+    """Whole cards with kept glyphs are byte for byte the cards Pillow draws alone."""
+    specs = [spec(text, label=label) for text in DRAWN_TEXTS for label in ("", "Webinar")]
+    ours = [render_card(s, fonts) for s in specs]
+    monkeypatch.setattr(card_glyphs, "draw_line", lambda *args: False)
+    assert ours == [render_card(s, fonts) for s in specs]
 
 
 def test_chinese_breaks_between_any_two_ideographs(title_font) -> None:
