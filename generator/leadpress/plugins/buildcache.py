@@ -21,7 +21,8 @@ this process and half in a forked one, which keeps each page's record as above; 
 facts are handed back the same way.
 
 Markdown. After the nav is known, every page still to build is converted in a process pool
-(or taken from the cache). When MkDocs then renders a page, this plugin hands it the
+(or taken from the cache), in the order MkDocs reads them, while it reads them. When MkDocs
+renders a page, this plugin hands it the
 conversion whose key matches the Markdown the other plugins produced; a page whose Markdown
 a plugin changed is converted then, in this process. Either way the conversion is MkDocs'
 own code with the same inputs, so the output is the same bytes as without this plugin.
@@ -34,7 +35,8 @@ import os
 import pickle
 import shutil
 from collections import deque
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import ExitStack, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.helper: RenderHelper | None = None
         self.built = 0
         self.reused = 0
+        self._stop_converting()
         sources: dict[str, str] = {}  # each page's source, read once
         for file in files.documentation_pages():
             try:
@@ -178,10 +181,32 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             elif file.src_uri not in self.hits:
                 jobs.append((key, file.src_uri, markdown))
         if use_pool(len(jobs)):  # else each is converted when MkDocs renders it
-            with process_pool(md.init_worker, (self.settings,)) as pool:
-                chunk = max(1, min(32, len(jobs) // (worker_count() * 4)))
-                self.ready.update(pool.map(md.convert_in_worker, jobs, chunksize=chunk))
+            # MkDocs reads the pages in this order while the pool converts them: each page
+            # waits for its own conversion only, not for the last one.
+            pool = self.converting.enter_context(process_pool(md.init_worker, (self.settings,)))
+            chunk = max(1, min(32, len(jobs) // (worker_count() * 4)))
+            self.conversions = pool.map(md.convert_in_worker, jobs, chunksize=chunk)
+            self.coming = {key for key, _, _ in jobs}
         return nav
+
+    def _conversion(self, key: str) -> bytes | None:
+        """The pool's conversion of `key`, waiting for it if it is still coming."""
+        while key in self.coming and key not in self.ready:
+            done, blob = next(self.conversions)
+            self.ready[done] = blob
+            self.coming.discard(done)
+        if not self.coming:
+            self._stop_converting()
+        return self.ready.get(key)
+
+    def _stop_converting(self) -> None:
+        """Close the conversion pool (its workers go, and the thread that feeds them)."""
+        self.coming: set[str] = set()
+        self.conversions: Iterator[tuple[str, bytes]] = iter(())
+        converting = getattr(self, "converting", None)
+        if converting is not None:
+            converting.close()
+        self.converting = ExitStack()
 
     # Whole pages ---------------------------------------------------------------------------
 
@@ -352,6 +377,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         forked helper renders the last part of the pages still to build, each exactly as
         MkDocs would (its own `_build_page`), keeping each page's record as a reused page
         has one; MkDocs skips those pages here, and their facts are handed back in order."""
+        self._stop_converting()  # every page is read: no thread left when the helper forks
         # Templates do not change during a build: Jinja need not look at their files each
         # time a page includes one (tens of thousands of times on a large site).
         env.auto_reload = False
@@ -424,7 +450,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         return markdown
 
     def _render(self, page: Page, key: str, markdown: str, config, files: Files) -> None:
-        blob = self.ready.get(key)
+        blob = self._conversion(key)
         if blob is None:
             converted = md.convert(self.settings, page.file.src_uri, markdown)
             blob = pickle.dumps(converted, protocol=pickle.HIGHEST_PROTOCOL)
@@ -483,6 +509,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         shutil.rmtree(self.pending_dir, ignore_errors=True)
 
     def on_build_error(self, error: Exception) -> None:
+        self._stop_converting()
         memo.stop()
         if self.helper is not None:
             self.helper.stop()
