@@ -94,8 +94,8 @@ ASKED_AHEAD = textwrap.dedent(
     texts = json.loads(sys.argv[1])
     pinyin.start_loading()
     exchanges = []
-    ask = pinyin._helper.ask
-    pinyin._helper.ask = lambda wanted: exchanges.append(list(wanted)) or ask(wanted)
+    send = pinyin._helper.send
+    pinyin._helper.send = lambda wanted: exchanges.append(list(wanted)) or send(wanted)
     pinyin.ask_ahead(texts + texts)
     answers = [pinyin.syllables(text) for text in texts]
     answers[0].append("changed by a caller")  # must not change what the next call gets

@@ -13,6 +13,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
 from contextlib import suppress
 from pathlib import Path
 
@@ -29,8 +30,11 @@ def _draw(job: tuple[CardSpec, Fonts, Path]) -> None:
         file.write(data)
 
 
-def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> None:
-    """Write the card of each spec to its path; draw each missing card once."""
+def write_cards(
+    cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]], pool: Executor | None = None
+) -> None:
+    """Write the card of each spec to its path; draw each missing card once, in `pool`
+    when given (a running pool's workers), else in a pool of their own."""
     sources: dict[CardSpec, Path] = {}  # where each card's bytes are: the cache or the site
     jobs: list[tuple[CardSpec, Fonts, Path]] = []
     for spec, target in wanted:
@@ -42,10 +46,12 @@ def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> No
             sources[spec] = target
         else:
             sources[spec] = cached
-    if use_pool(len(jobs)):
-        with process_pool() as pool:
-            chunk = max(1, len(jobs) // (worker_count() * 4))
-            list(pool.map(_draw, jobs, chunksize=chunk))
+    chunk = max(1, len(jobs) // (worker_count() * 4))
+    if use_pool(len(jobs)) and pool is not None:
+        list(pool.map(_draw, jobs, chunksize=chunk))
+    elif use_pool(len(jobs)):
+        with process_pool() as own_pool:
+            list(own_pool.map(_draw, jobs, chunksize=chunk))
     else:
         for job in jobs:
             _draw(job)
@@ -72,9 +78,10 @@ class CardPrefetch:
     only ever ahead of the build: a card it did not get to, or a spec the build did not ask
     for, changes nothing, since the cache is keyed by everything a card shows."""
 
-    def __init__(self, process: subprocess.Popen[bytes], directory: Path) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], directory: Path, jobs: Path) -> None:
         self.process = process
         self.directory = directory
+        self.jobs = jobs  # the specs to draw, removed by the process once read
 
     @classmethod
     def start(cls, cache: CardCache, specs: Iterable[CardSpec]) -> CardPrefetch | None:
@@ -84,34 +91,38 @@ class CardPrefetch:
         if not use_pool(len(missing)) or not sys.executable:
             return None
         cache.directory.mkdir(parents=True, exist_ok=True)
-        process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,  # a card it fails on is drawn by the build
-        )
-        assert process.stdin is not None
+        # The specs go through a file, not a pipe: a pipe holds 64 KB, and writing more
+        # would keep the build waiting until the new interpreter has started and reads.
+        jobs = cache.directory / f".prefetch-{os.getpid()}.pickle"
         try:
-            pickle.dump((cache.directory, cache.fonts, missing), process.stdin)
-            process.stdin.close()
-        except OSError:  # it did not start properly: the build draws every card
-            process.kill()
-        return cls(process, cache.directory)
+            jobs.write_bytes(pickle.dumps((cache.directory, cache.fonts, missing)))
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(jobs)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # a card it fails on is drawn by the build
+            )
+        except OSError:  # it did not start: the build draws every card
+            jobs.unlink(missing_ok=True)
+            return None
+        return cls(process, cache.directory, jobs)
 
     def stop(self) -> None:
         """Stop drawing (the build draws what is left) and remove a half-written card."""
         if self.process.poll() is None:
             self.process.terminate()
         self.process.wait()
+        self.jobs.unlink(missing_ok=True)  # the process ended before reading it
         for leftover in self.directory.glob(f".*.{self.process.pid}.tmp"):
             leftover.unlink(missing_ok=True)
 
 
-def _draw_ahead() -> None:
-    """The prefetch process: draw the cards sent on stdin, one after another."""
+def _draw_ahead(jobs: Path) -> None:
+    """The prefetch process: draw the cards listed in `jobs`, one after another."""
     with suppress(OSError):
         os.nice(19)
-    directory, fonts, specs = pickle.load(sys.stdin.buffer)
+    directory, fonts, specs = pickle.loads(jobs.read_bytes())
+    jobs.unlink(missing_ok=True)
     cache = CardCache(directory, fonts)
     for spec in specs:
         if not cache.path(spec).exists():
@@ -119,4 +130,4 @@ def _draw_ahead() -> None:
 
 
 if __name__ == "__main__":
-    _draw_ahead()
+    _draw_ahead(Path(sys.argv[1]))

@@ -220,6 +220,13 @@ def build_site(
 ) -> tuple[SiteContent, list[Problem]]:
     """Check the pages together, place them, and derive listing pages and related links."""
     problems = list(_check_authors(pages, authors, authors_path))
+    # The pinyin of the titles comes while the reading times are counted.
+    slugify_ahead(_titles_to_slug(pages), settings.slug_style)
+    minutes = {
+        id(parsed): reading_minutes(parsed.body)
+        for parsed in pages
+        if is_published(parsed, settings)
+    }
     placed, placing_problems = _place(pages, settings)
     problems += placing_problems
 
@@ -236,7 +243,7 @@ def build_site(
                 slug=slug,
                 uri=uri,
                 lang=lang,
-                minutes=reading_minutes(parsed.body),
+                minutes=minutes[id(parsed)],
                 authors=[authors[a] for a in getattr(meta, "authors", []) if a in authors],
             )
         )
@@ -255,6 +262,11 @@ def build_site(
     _link_listing_translations(listings, languages)
     problems += _check_listing_collisions(documents, listings)
     return SiteContent(documents, excluded, listings, authors, languages), problems
+
+
+def _titles_to_slug(pages: Sequence[Parsed]) -> Iterator[str]:
+    """The titles that pages without a `slug:` get their slug from."""
+    return (p.meta.title for p in pages if p.kind in LISTED_TYPES and not p.meta.slug)
 
 
 def _term_names(documents: Sequence[Document]) -> Iterator[str]:
@@ -363,14 +375,11 @@ def _check_authors(
 def _place(
     pages: Sequence[Parsed], settings: Settings
 ) -> tuple[list[tuple[Parsed, str, str, str]], list[Problem]]:
-    """Give each page its language, slug and published path; two pages may not share one."""
+    """Give each page its language, slug and published path; two pages may not share one.
+    (The pinyin of the titles is asked for ahead, by `build_site`.)"""
     problems: list[Problem] = []
     placed: list[tuple[Parsed, str, str, str]] = []
     owner: dict[str, Parsed] = {}
-    slugify_ahead(
-        (p.meta.title for p in pages if p.kind in LISTED_TYPES and not p.meta.slug),
-        settings.slug_style,
-    )
     for parsed in sorted(pages, key=lambda p: p.source.src_uri):
         meta = parsed.meta
         source = parsed.source

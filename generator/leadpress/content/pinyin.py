@@ -28,20 +28,34 @@ class _Helper:
 
     def ask(self, texts: list[str]) -> list[list[str]] | None:
         """The syllables of each of `texts`; None when the helper cannot answer."""
+        return self.receive(len(texts)) if self.send(texts) else None
+
+    def send(self, texts: list[str]) -> bool:
+        """Ask for the syllables of `texts`, to be read with `receive` (one request at a
+        time: the helper writes no answer while the one before is unread)."""
         if os.getpid() != self.owner:
-            return None
+            return False
         try:
             pickle.dump(texts, self.requests)
             self.requests.flush()
+        except OSError:
+            stop_loading()
+            return False
+        return True
+
+    def receive(self, count: int) -> list[list[str]] | None:
+        """The answer to the request sent last, of `count` texts."""
+        try:
             answer = pickle.load(self.answers)
         except (OSError, EOFError, pickle.UnpicklingError):
             stop_loading()
             return None
-        return answer if isinstance(answer, list) and len(answer) == len(texts) else None
+        return answer if isinstance(answer, list) and len(answer) == count else None
 
 
 _helper: _Helper | None = None
 _answered: dict[str, list[str]] = {}  # syllables the helper gave ahead of the asking
+_awaited: list[str] = []  # texts asked ahead whose answer is not read yet
 
 
 def start_loading() -> None:
@@ -92,6 +106,7 @@ def stop_loading() -> None:
     global _helper
     helper, _helper = _helper, None
     _answered.clear()
+    _awaited.clear()
     if helper is None or os.getpid() != helper.owner:
         return
     for pipe in (helper.requests, helper.answers):
@@ -102,18 +117,31 @@ def stop_loading() -> None:
 
 
 def ask_ahead(texts: Iterable[str]) -> None:
-    """Get the syllables of all of `texts` from the helper in one exchange, for the calls
-    of `syllables` that follow. Without a helper, nothing is done ahead."""
+    """Ask the helper for the syllables of all of `texts` in one exchange, for the calls of
+    `syllables` that follow; the build goes on while the helper works, and the answer is
+    read when the first of them comes. Without a helper, nothing is done ahead."""
     if _helper is None:
         return
+    _receive()  # the answer to an earlier request first
     wanted = [text for text in dict.fromkeys(texts) if text not in _answered]
-    answers = _helper.ask(wanted) if wanted else None
+    if wanted and _helper is not None and _helper.send(wanted):
+        _awaited.extend(wanted)
+
+
+def _receive() -> None:
+    """Read the answer to the request sent ahead, if any."""
+    if not _awaited or _helper is None:
+        return
+    answers = _helper.receive(len(_awaited))
     if answers is not None:
-        _answered.update(zip(wanted, answers, strict=True))
+        _answered.update(zip(_awaited, answers, strict=True))
+    _awaited.clear()
 
 
 def syllables(text: str) -> list[str]:
     """The toneless pinyin of each Chinese character of `text`; other text unchanged."""
+    if _helper is not None and os.getpid() == _helper.owner:
+        _receive()
     if text in _answered and _helper is not None and os.getpid() == _helper.owner:
         return list(_answered[text])
     if _helper is not None:
