@@ -13,7 +13,6 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor
 from contextlib import suppress
 from pathlib import Path
 
@@ -30,11 +29,8 @@ def _draw(job: tuple[CardSpec, Fonts, Path]) -> None:
         file.write(data)
 
 
-def write_cards(
-    cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]], pool: Executor | None = None
-) -> None:
-    """Write the card of each spec to its path; draw each missing card once, in `pool`
-    when given (a running pool's workers), else in a pool of their own."""
+def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> None:
+    """Write the card of each spec to its path; draw each missing card once."""
     sources: dict[CardSpec, Path] = {}  # where each card's bytes are: the cache or the site
     jobs: list[tuple[CardSpec, Fonts, Path]] = []
     for spec, target in wanted:
@@ -46,12 +42,10 @@ def write_cards(
             sources[spec] = target
         else:
             sources[spec] = cached
-    chunk = max(1, len(jobs) // (worker_count() * 4))
-    if use_pool(len(jobs)) and pool is not None:
-        list(pool.map(_draw, jobs, chunksize=chunk))
-    elif use_pool(len(jobs)):
-        with process_pool() as own_pool:
-            list(own_pool.map(_draw, jobs, chunksize=chunk))
+    if use_pool(len(jobs)):
+        with process_pool() as pool:
+            chunk = max(1, len(jobs) // (worker_count() * 4))
+            list(pool.map(_draw, jobs, chunksize=chunk))
     else:
         for job in jobs:
             _draw(job)

@@ -129,8 +129,8 @@ def ask_ahead(texts: Iterable[str]) -> None:
 
 
 def _receive() -> None:
-    """Read the answer to the request sent ahead, if any."""
-    if not _awaited or _helper is None:
+    """Read the answer to the request sent ahead, if any (only the asking process can)."""
+    if not _awaited or _helper is None or os.getpid() != _helper.owner:
         return
     answers = _helper.receive(len(_awaited))
     if answers is not None:
@@ -140,8 +140,7 @@ def _receive() -> None:
 
 def syllables(text: str) -> list[str]:
     """The toneless pinyin of each Chinese character of `text`; other text unchanged."""
-    if _helper is not None and os.getpid() == _helper.owner:
-        _receive()
+    _receive()
     if text in _answered and _helper is not None and os.getpid() == _helper.owner:
         return list(_answered[text])
     if _helper is not None:
