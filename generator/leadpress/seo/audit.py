@@ -93,11 +93,13 @@ def page_files(site_dir: Path, listing: Sequence[str] | None = None) -> list[Pat
 def site_listing(site_dir: Path) -> list[str]:
     """Every file under `site_dir`, site-relative, sorted: one walk of the folder."""
     root = str(site_dir)
-    return sorted(
-        os.path.relpath(os.path.join(folder, name), root).replace(os.sep, "/")
-        for folder, _, names in os.walk(site_dir)
-        for name in names
-    )
+    listing: list[str] = []
+    for folder, _, names in os.walk(root):
+        # os.walk's folders start with `root` as given: cut it off (relpath per file
+        # costs a quarter of a second on a site of 25,000 files).
+        inner = folder[len(root) + 1 :].replace(os.sep, "/")
+        listing += (f"{inner}/{name}" for name in names) if inner else names
+    return sorted(listing)
 
 
 # Reading pages ------------------------------------------------------------------------------
