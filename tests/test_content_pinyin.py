@@ -121,3 +121,30 @@ def test_the_syllables_of_many_texts_come_in_one_exchange() -> None:
         "exchanges": [TEXTS],
         "helper_loaded_it": True,
     }
+
+
+ASKED_TWICE_AHEAD = textwrap.dedent(
+    """
+    import json, sys
+    from leadpress.content import pinyin
+
+    texts = json.loads(sys.argv[1])
+    pinyin.start_loading()
+    exchanges = []
+    send = pinyin._helper.send
+    pinyin._helper.send = lambda wanted: exchanges.append(list(wanted)) or send(wanted)
+    # Titles, then tags, each asked for before any answer is read (as a build does).
+    pinyin.ask_ahead(texts[:2])
+    pinyin.ask_ahead(texts)
+    answers = [pinyin.syllables(text) for text in texts]
+    pinyin.stop_loading()
+
+    from pypinyin import Style, lazy_pinyin
+    expected = [lazy_pinyin(t, style=Style.NORMAL, v_to_u=False) for t in texts]
+    print(json.dumps({"same": answers == expected, "exchanges": exchanges}))
+    """
+)
+
+
+def test_a_second_request_ahead_waits_for_the_first_answer_and_asks_only_for_the_rest() -> None:
+    assert _run(ASKED_TWICE_AHEAD) == {"same": True, "exchanges": [TEXTS[:2], TEXTS[2:]]}
