@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 from conftest import DEMO_NOW, epoch, run_leadpress, tree_digest
 from leadpress.buildcache import markdown as md
 from leadpress.buildcache.cards import CardPrefetch, write_cards
+from leadpress.buildcache.helper import ForkedWork, PageClaims
 from leadpress.seo.cards import CardCache, CardSpec, find_fonts, render_card
 
 CONFIG = """\
@@ -273,16 +274,73 @@ def test_pages_rendered_in_a_second_process_give_the_same_site(tmp_path: Path) -
     expected, reference_log = _build(reference, jobs="1")
     assert "in a second process" not in reference_log
     built, log = _build(site, jobs="2")
-    assert re.search(r"Rendering \d+ pages here and \d+ in a second process", log), log
-    _assert_same_tree(expected, built)
+    assert re.search(r"Rendering \d+ pages in two processes", log), log
+    in_helper = re.search(r"reused from the cache \((\d+) built by a second process\)", log)
+    assert in_helper is not None, log
+    assert 0 < int(in_helper[1]) < _reuse(log)[0]  # each process rendered some
+    _assert_same_tree(expected, built)  # the feeds too, written by a forked process
     warning = "contains a link 'gone.md'"
     assert log.count(warning) == reference_log.count(warning) == 1
     assert _reuse(log)[1] == 0
+    # The feeds' results came back to the main process, which keeps the memo: the warm
+    # build finds everything it asks for there and leaves the file as it was.
+    memo_file = site / ".leadpress-cache" / "memo.pickle"
+    _, tables = pickle.loads(memo_file.read_bytes())
+    assert tables["feeds"] and tables["absolute-links"]
+    kept = memo_file.stat().st_mtime_ns
     # The helper's pages are kept like the others; their warnings come back with them.
     warm, warm_log = _build(site, jobs="2")
     assert _reuse(warm_log)[0] == 0
     assert warm_log.count(warning) == 1
     _assert_same_tree(expected, warm)
+    assert memo_file.stat().st_mtime_ns == kept
+
+
+def test_two_processes_take_pages_from_both_ends_until_they_meet(tmp_path: Path) -> None:
+    claims = PageClaims(400)
+
+    def from_the_back() -> list[int]:
+        taken = []
+        while (position := claims.take_back()) is not None:
+            taken.append(position)
+            time.sleep(0.0002)
+        return taken
+
+    helper = ForkedWork.start(tmp_path, from_the_back, "taking pages", "test")
+    here = []
+    for position in range(400):
+        if not claims.take_front(position):
+            break
+        here.append(position)
+        time.sleep(0.0002)
+    there = helper.wait()
+    # Every position once, the front's before the back's; both took some.
+    assert here and there
+    assert here + sorted(there) == list(range(400))
+    assert there == sorted(there, reverse=True)
+    assert claims.taken() == 400 and claims.taken_from_back() == len(there)
+    assert claims.take_back() is None and not claims.take_front(len(here))
+
+
+def test_a_forked_helper_returns_its_result_or_fails_the_build(tmp_path: Path) -> None:
+    import gc
+
+    from mkdocs.exceptions import PluginError
+
+    first = ForkedWork.start(tmp_path, lambda: {"feeds": 70}, "writing feeds", "leadpress/feeds")
+    second = ForkedWork.start(tmp_path, lambda: 1 / 0, "rendering pages", "leadpress/test")
+    slow = ForkedWork.start(tmp_path, lambda: time.sleep(60), "waiting", "leadpress/test")
+    assert first.wait() == {"feeds": 70}
+    assert gc.get_freeze_count() > 0  # the others still share this process's memory
+    with pytest.raises(PluginError) as failed:
+        second.wait()
+    assert "leadpress/test: rendering pages in a helper process failed" in str(failed.value)
+    assert "ZeroDivisionError" in str(failed.value)
+    started = time.monotonic()
+    slow.stop()  # the build failed elsewhere: it ends at once
+    assert time.monotonic() - started < 10
+    assert gc.get_freeze_count() == 0
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
 
 
 def test_cache_off_by_environment_keeps_nothing(tmp_path: Path) -> None:

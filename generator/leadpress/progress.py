@@ -43,8 +43,9 @@ class Progress:
         self.phase_started = self.last = self.clock()
         self.spoke = False
 
-    def step(self) -> None:
-        self.done += 1
+    def step(self, done: int | None = None) -> None:
+        """One more step done, or `done` steps in all (some done elsewhere)."""
+        self.done = self.done + 1 if done is None else done
         if self.done >= self.total:
             return  # `end` says the total
         now = self.clock()
@@ -53,7 +54,10 @@ class Progress:
             self.spoke = True
             self.say(f"{self.phase}: {self.done}/{self.total}")
 
-    def end(self) -> None:
+    def end(self, done: int | None = None) -> None:
+        """The phase is over, after `done` steps in all when given."""
+        if done is not None:
+            self.done = done
         if self.spoke:
             seconds = self.clock() - self.phase_started
             self.say(f"{self.phase}: {self.done}/{self.total} in {seconds:.1f} s")

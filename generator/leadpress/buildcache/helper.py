@@ -1,72 +1,133 @@
-"""A forked process that renders part of a build's pages while this one renders the rest.
+"""Forked processes that do part of a build's work while the main process does the rest.
 
-Forked once every page is read, it shares this process's memory (the site as read) and
-runs what it is given; what it produces it writes to files. Its failure, with the traceback,
-becomes the build's failure when the main process waits for it.
+Forked once every page is read, a helper shares this process's memory (the site as read)
+and runs what it is given: rendering some of the pages, writing the feeds. What it makes
+it writes to files, and what it returns reaches the main process when that waits for it;
+its failure, with the traceback, becomes the build's failure then.
+
+`PageClaims` splits the pages to render between the main process and a helper as they
+go: each takes the next page from its own end of the list until they meet, so each renders
+as many as it can while the other renders the rest, whatever each page costs.
 """
 
 from __future__ import annotations
 
-import gc
+import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from .pool import hold_frozen, release_frozen
 
-class RenderHelper:
-    """A forked process rendering some of the pages; its failure fails the build."""
 
-    def __init__(self, pid: int, error_file: Path) -> None:
+class ForkedWork:
+    """A forked process doing `work`; `wait` returns what it returned, or fails the build
+    with its traceback."""
+
+    def __init__(self, pid: int, directory: Path, what: str, plugin: str) -> None:
         self.pid: int | None = pid
-        self.error_file = error_file
+        self.directory = directory
+        self.what = what  # "rendering pages", for the error message
+        self.plugin = plugin
+        self.result_file = directory / f"forked-{pid}-result.pickle"
+        self.error_file = directory / f"forked-{pid}-error.txt"
 
     @classmethod
-    def start(cls, directory: Path, work: Callable[[], None]) -> RenderHelper:
+    def start(cls, directory: Path, work: Callable[[], Any], what: str, plugin: str) -> ForkedWork:
         directory.mkdir(parents=True, exist_ok=True)
-        error_file = directory / "helper-error.txt"
-        error_file.unlink(missing_ok=True)
         sys.stdout.flush()
         sys.stderr.flush()
-        gc.freeze()  # see pool.frozen_objects; undone once the helper has ended
+        hold_frozen()  # see pool.frozen_objects; released once the process has ended
         pid = os.fork()
-        if pid == 0:  # the helper: do the work, say what went wrong, never return
+        if pid == 0:  # the helper: do the work, leave its result or what went wrong
             status = 1
+            own = directory / f"forked-{os.getpid()}"
             try:
-                work()
+                result = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                Path(f"{own}-result.pickle").write_bytes(result)
                 status = 0
             except BaseException:
-                error_file.write_text(traceback.format_exc(), encoding="utf-8")
+                with suppress(BaseException):
+                    Path(f"{own}-error.txt").write_text(traceback.format_exc(), encoding="utf-8")
             finally:
-                os._exit(status)
-        return cls(pid, error_file)
+                os._exit(status)  # never back into the build's own code
+        return cls(pid, directory, what, plugin)
 
-    def wait(self) -> None:
+    def wait(self) -> Any:
+        """Wait for the process to end: what its work returned."""
         if self.pid is None:
-            return
+            raise RuntimeError(f"{self.plugin}: {self.what}: the process was waited for already")
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
-        gc.unfreeze()
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+        release_frozen()
+        try:
+            if os.waitstatus_to_exitcode(status) == 0:
+                return pickle.loads(self.result_file.read_bytes())
             try:
                 detail = self.error_file.read_text(encoding="utf-8")
             except OSError:
-                detail = f"it ended with status {code}"
-            raise PluginError(
-                f"leadpress/buildcache: rendering pages in a helper process failed:\n{detail}"
-            )
+                detail = f"it ended with status {os.waitstatus_to_exitcode(status)}"
+            raise PluginError(f"{self.plugin}: {self.what} in a helper process failed:\n{detail}")
+        finally:
+            self.result_file.unlink(missing_ok=True)
+            self.error_file.unlink(missing_ok=True)
 
     def stop(self) -> None:
+        """End the process (the build failed elsewhere); what it leaves is not read."""
         if self.pid is None:
             return
         with suppress(OSError):
             os.kill(self.pid, signal.SIGTERM)
             os.waitpid(self.pid, 0)
         self.pid = None
-        gc.unfreeze()
+        release_frozen()
+        self.result_file.unlink(missing_ok=True)
+        self.error_file.unlink(missing_ok=True)
+
+
+class PageClaims:
+    """Positions 0..count-1, taken one at a time from the front by this process and from
+    the back by a forked one, never both taking the same. Made before the fork: the two
+    cursors and their lock live in memory both processes share."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        context = multiprocessing.get_context("fork")
+        self._lock = context.Lock()
+        self._cursors = context.RawArray("q", [0, count])  # next front, one past last back
+
+    def take_front(self, position: int) -> bool:
+        """Take `position` from the front (the front takes positions in order) unless the
+        back has taken it."""
+        with self._lock:
+            if position >= self._cursors[1]:
+                return False
+            self._cursors[0] = max(self._cursors[0], position + 1)
+            return True
+
+    def take_back(self) -> int | None:
+        """The next position from the back, or None once the two ends have met."""
+        with self._lock:
+            front, back = self._cursors
+            if back - 1 < front:
+                return None
+            self._cursors[1] = back - 1
+            return back - 1
+
+    def taken(self) -> int:
+        """How many positions either end has taken so far."""
+        with self._lock:
+            front, back = self._cursors
+            return front + self.count - back
+
+    def taken_from_back(self) -> int:
+        with self._lock:
+            return self.count - self._cursors[1]

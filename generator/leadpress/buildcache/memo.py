@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
@@ -101,6 +101,27 @@ def save(cache_dir: Path) -> None:
     )
     if not unchanged:
         dump_atomically(cache_dir / MEMO_FILE, (_State.fingerprint, _State.used))
+
+
+def computed() -> int:
+    """How many results this process has computed this build (none came from the memo)."""
+    return _State.computed
+
+
+def results(tables: Iterable[str]) -> dict[str, dict[Hashable, Any]]:
+    """What this process asked of `tables` this build: for a forked process to hand back to
+    the one that keeps the memo (`add`)."""
+    return {table: dict(_State.used.get(table, {})) for table in tables}
+
+
+def add(tables: dict[str, dict[Hashable, Any]], newly_computed: int) -> None:
+    """Results another process asked for (`results`), `newly_computed` of them new, kept
+    as if this process had asked."""
+    if not _State.active:
+        return
+    for table, entries in tables.items():
+        _State.used.setdefault(table, {}).update(entries)
+    _State.computed += newly_computed
 
 
 def stop() -> None:

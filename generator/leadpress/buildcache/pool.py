@@ -62,8 +62,26 @@ def frozen_objects(freeze: bool = True) -> Iterator[None]:
     if not freeze:
         yield
         return
-    gc.freeze()
+    hold_frozen()
     try:
         yield
     finally:
+        release_frozen()
+
+
+_holders = 0  # forks alive that want the collector kept off the shared objects
+
+
+def hold_frozen() -> None:
+    """`frozen_objects` for a fork that outlives a `with` block; `release_frozen` when it
+    has ended. The objects stay frozen until the last holder releases them."""
+    global _holders
+    _holders += 1
+    gc.freeze()  # also whatever was made since an earlier holder froze
+
+
+def release_frozen() -> None:
+    global _holders
+    _holders = max(0, _holders - 1)
+    if _holders == 0:
         gc.unfreeze()

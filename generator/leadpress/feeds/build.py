@@ -56,7 +56,11 @@ class FeedSpec:
         return f"{site_url}{quote(self.folder)}{file_name}"
 
 
-@remembered("absolute-links", key=lambda html, base_url: (text_key(html), base_url))
+ABSOLUTE_LINKS, FEEDS = "absolute-links", "feeds"  # memo tables
+MEMO_TABLES = (ABSOLUTE_LINKS, FEEDS)
+
+
+@remembered(ABSOLUTE_LINKS, key=lambda html, base_url: (text_key(html), base_url))
 def absolutize(html: str, base_url: str) -> str:
     """`html` with every relative link and image source made absolute against `base_url`."""
     if not html.strip():
@@ -117,7 +121,7 @@ def _feed_key(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> b
     return text_key(repr((spec, site_url, site_name, None if spec.items else now)))
 
 
-@remembered("feeds", key=_feed_key)
+@remembered(FEEDS, key=_feed_key)
 def render_feeds(spec: FeedSpec, site_url: str, site_name: str, now: datetime) -> dict[str, bytes]:
     """Site-relative path -> content of the RSS and the Atom feed for `spec`."""
     rss = _generator(spec, site_url, site_name, now, spec.url(site_url, RSS_FILE))

@@ -56,7 +56,7 @@ from mkdocs.utils import meta
 from ..buildcache import DEFAULT_CACHE_DIR, cache_wanted, link_or_copy, memo
 from ..buildcache import markdown as md
 from ..buildcache.fragments import SharedPartials
-from ..buildcache.helper import RenderHelper
+from ..buildcache.helper import ForkedWork, PageClaims
 from ..buildcache.pages import (
     PAGES_DIR,
     Entry,
@@ -119,7 +119,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Set again in on_nav; a build can fail before it (bad front matter).
-        self.helper: RenderHelper | None = None
+        self.helper: ForkedWork | None = None
+        self.claims: PageClaims | None = None
         self.partials: SharedPartials | None = None
         self.search_index: FastSearchIndex | None = None
         self.page_keys: dict[str, str] = {}
@@ -143,7 +144,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.page_keys: dict[str, str] = {}
         # Pages reused or built by the helper process, not yet handed back, in build order.
         self.pending: deque[str] = deque()
-        self.helper: RenderHelper | None = None
+        self.helper: ForkedWork | None = None
+        self.claims: PageClaims | None = None  # the pages either process may render
+        self.shared: list[File] = []  # those pages, in build order
+        self.helper_pages: set[str] = set()  # those the helper rendered, once known
         self.built = 0
         self.reused = 0
         self._stop_converting()
@@ -393,47 +397,65 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         )
         if not self.page_keys or not fork_allowed() or worker_count() < 2:
             return env
-        to_build = [
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        to_build = [  # in the order MkDocs renders them
             file
-            for file in files.documentation_pages()
+            for file in doc_files
             if file.src_uri in self.page_keys and file.is_modified() and file.page is not None
         ]
         if len(to_build) < 2 * MIN_HELPER_PAGES:
             return env
-        share = to_build[len(to_build) // 2 :]  # the tail: handed back after the rest
-        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-        self.helper = RenderHelper.start(
+        self.claims = PageClaims(len(to_build))
+        self.shared = to_build
+        for position, file in enumerate(to_build):
+            file.is_modified = partial(self._render_here, position, file, config)  # type: ignore[method-assign]
+        self.helper = ForkedWork.start(
             self.pending_dir,
-            lambda: self._render_in_helper(share, config, doc_files, env),
+            lambda: self._render_in_helper(to_build, config, doc_files, env),
+            "rendering pages",
+            PLUGIN_NAME,
         )
-        for file in share:
-            file.is_modified = _unmodified  # type: ignore[method-assign]
-        log.info(
-            "Rendering %d pages here and %d in a second process",
-            len(to_build) - len(share),
-            len(share),
-        )
-        helper_pages = {file.src_uri for file in share}
-        self.pending = deque(sorted({*self.pending, *helper_pages}, key=self.position.__getitem__))
+        log.info("Rendering %d pages in two processes", len(to_build))
         return env
 
-    def _render_in_helper(self, share, config: MkDocsConfig, doc_files, env) -> None:
+    def _render_here(self, position: int, file: File, config: MkDocsConfig) -> bool:
+        """`is_modified` of a page either process may render. MkDocs asks it just before
+        rendering the page: this process takes the page, unless the helper has taken it
+        (and with it every page after). Asked at any other time (a plugin counting the
+        pages to render), it says the page is to be rendered."""
+        if getattr(config, "_current_page", None) is not file.page or self.claims is None:
+            return True
+        if self.claims.take_front(position):
+            return True
+        if not self.helper_pages:  # the helper has this page and the rest: hand them back
+            self.helper_pages = {f.src_uri for f in self.shared[position:]}
+            self.pending = deque(
+                sorted({*self.pending, *self.helper_pages}, key=self.position.__getitem__)
+            )
+        return False
+
+    def rendered_elsewhere(self) -> int:
+        """Pages the helper process has taken to render so far (for progress)."""
+        return self.claims.taken_from_back() if self.claims is not None else 0
+
+    def _render_in_helper(self, to_build: list[File], config: MkDocsConfig, doc_files, env):
+        for file in to_build:  # this process renders what it takes; it asks nobody
+            file.is_modified = _modified  # type: ignore[method-assign]
         # Its warnings reach the user once, replayed by the main process with the page.
         mkdocs_logger = logging.getLogger("mkdocs")
         mkdocs_logger.handlers[:] = [self.recorder] if self.recorder else []
         mkdocs_logger.propagate = False
         self.pending_pages = PendingPages(self.pending_dir)
-        for file in share:
+        assert self.claims is not None
+        while (position := self.claims.take_back()) is not None:
+            file = to_build[position]
             _build_page(file.page, config, doc_files, self.nav, env)
         self.pending_pages.save(HELPER_PAGES)
 
     def _helper_record(self, src_uri: str) -> PageRecord:
-        assert self.helper is not None
-        self.helper.wait()
-        if self.helper_entries is None:
-            self.helper_entries = load_pending(self.pending_dir / HELPER_PAGES)
+        entries = self._helper_done()
         key = self.page_keys[src_uri]
-        entry = self.helper_entries.get(key)
+        entry = entries.get(key)
         record = entry_record(entry, key) if entry is not None else None
         if record is None:
             raise PluginError(
@@ -441,6 +463,14 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             )
         self.built += 1
         return record
+
+    def _helper_done(self) -> dict[str, Entry]:
+        """The records of the pages the helper rendered, once it has ended."""
+        if self.helper_entries is None:
+            assert self.helper is not None
+            self.helper.wait()
+            self.helper_entries = load_pending(self.pending_dir / HELPER_PAGES)
+        return self.helper_entries
 
     @event_priority(-100)  # last: the Markdown as every other plugin left it
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files):
@@ -469,7 +499,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if self.pending:
             self._hand_back(until=None)
         if self.helper is not None:
-            self.helper.wait()
+            self._helper_done()
         if self.page_keys:  # every page is written: the built ones are linked into the cache
             self.new_entries = {**self.pending_pages.link_html(), **(self.helper_entries or {})}
         self._stop_recording()
@@ -480,7 +510,13 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if self.keep:
             md.save_cache(self.cache_dir, self.used)
         if self.page_keys:
-            log.info("Pages: %d built, %d reused from the cache", self.built, self.reused)
+            elsewhere = f" ({len(self.helper_pages)} built by a second process)"
+            log.info(
+                "Pages: %d built, %d reused from the cache%s",
+                self.built,
+                self.reused,
+                elsewhere if self.helper_pages else "",
+            )
         if self.partials is not None:  # the pages rendered here, not the second process's
             log.debug(
                 "Theme navigation, tabs and search box: %d rendered, %d reused",

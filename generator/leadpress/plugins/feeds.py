@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from html import escape
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from ..feeds.build import absolutize, render_feeds
+from ..buildcache import memo
+from ..buildcache.helper import ForkedWork
+from ..buildcache.pool import fork_allowed, worker_count
+from ..feeds.build import MEMO_TABLES, absolutize, render_feeds
 from ..feeds.sources import (
     FEED_LISTINGS,
     FeedLink,
@@ -26,6 +33,7 @@ from .content import ContentPlugin
 
 log = get_plugin_logger(__name__)
 
+PLUGIN_NAME = "leadpress/feeds"
 CONTENT_PLUGIN = "leadpress/content"
 _LATER_PAGE = re.compile(r"/page/\d+/index\.md$")
 
@@ -92,11 +100,50 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
     def _links(self, folder: str, title: str) -> list[FeedLink]:
         return discovery_links(folder, title, self.facts.url)
 
+    @event_priority(-950)  # after leadpress/buildcache has stopped its threads: a fork needs none
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        """Every page is read, and a feed shows nothing that rendering adds: with a second
+        CPU, a forked process writes the feeds while the pages are rendered. Not when a
+        page's body is still to come from the build cache (handed back as it renders)."""
+        self.writer: ForkedWork | None = None
+        plugin = self._content(config)
+        documents = plugin.site.documents
+        if (
+            fork_allowed()
+            and worker_count() > 1
+            and all(d.parsed.source.src_uri in plugin.bodies for d in documents)
+        ):
+            folder = Path(tempfile.mkdtemp(prefix="leadpress-feeds-"))
+            self.writer = ForkedWork.start(
+                folder, lambda: self._write_elsewhere(config), "writing feeds", PLUGIN_NAME
+            )
+        return env
+
+    def _write_elsewhere(self, config: MkDocsConfig) -> tuple[list[str], dict, int]:
+        """In the forked process: the feeds written, and the memo's results for the next
+        build (the process that keeps the memo is the main one)."""
+        computed = memo.computed()
+        written = self._write_feeds(config)
+        return written, memo.results(MEMO_TABLES), memo.computed() - computed
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.writer is not None:
+            try:
+                self.written, tables, computed = self.writer.wait()
+            finally:
+                shutil.rmtree(self.writer.directory, ignore_errors=True)
+                self.writer = None
+            memo.add(tables, computed)
+        else:
+            self.written = self._write_feeds(config)
+        log.info("Feeds: %d RSS and %d Atom feeds", len(self.written) // 2, len(self.written) // 2)
+
+    def _write_feeds(self, config: MkDocsConfig) -> list[str]:
+        """Write every feed into the site; the files written (site-relative)."""
         plugin = self._content(config)
         specs = feed_specs(plugin.site, plugin.bodies, self.facts, self.config.limit, absolutize)
         site_dir = Path(config.site_dir)
-        self.written = []
+        written = []
         for spec in specs:
             for path, data in render_feeds(
                 spec, self.facts.url, self.facts.name, plugin.settings.now
@@ -104,5 +151,12 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
                 target = site_dir / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-                self.written.append(path)
-        log.info("Feeds: %d RSS and %d Atom feeds", len(specs), len(specs))
+                written.append(path)
+        return written
+
+    def on_build_error(self, error: Exception) -> None:
+        writer = getattr(self, "writer", None)
+        if writer is not None:
+            writer.stop()
+            shutil.rmtree(writer.directory, ignore_errors=True)
+            self.writer = None

@@ -8,6 +8,8 @@ page loop is a phase of a `Progress`, which says nothing on a short build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jinja2 import Environment
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -22,6 +24,7 @@ from ..progress import DEFAULT_EVERY, Progress
 log = get_plugin_logger(__name__)
 
 NAME = "leadpress/progress"
+BUILDCACHE_PLUGIN = "leadpress/buildcache"
 # What the slow post-build steps make, by the plugin that makes it.
 AFTER_PAGES = {
     "leadpress/feeds": ("feeds",),
@@ -43,6 +46,8 @@ class ProgressPlugin(BasePlugin[ProgressConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.progress = Progress(log.info, every=float(self.config.every))
+        self.rendered_here = 0
+        self.rendered_elsewhere: Callable[[], int] = lambda: 0
         return config
 
     @event_priority(LAST)  # after the build cache has converted pages in its pool
@@ -63,16 +68,21 @@ class ProgressPlugin(BasePlugin[ProgressConfig]):
         # Counted again: the build cache may have handed pages to a helper process.
         rendering = sum(1 for file in files.documentation_pages() if file.is_modified())
         self.progress.begin("Rendering pages", rendering)
+        # Pages a helper process renders count too (see leadpress/buildcache).
+        self.rendered_elsewhere = getattr(
+            config.plugins.get(BUILDCACHE_PLUGIN), "rendered_elsewhere", lambda: 0
+        )
         return env
 
     @event_priority(LAST)  # the page is rendered; MkDocs writes it next
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        self.progress.step()
+        self.rendered_here += 1
+        self.progress.step(self.rendered_here + self.rendered_elsewhere())
         return output
 
     @event_priority(FIRST)
     def on_post_build(self, config: MkDocsConfig) -> None:
-        self.progress.end()
+        self.progress.end(self.rendered_here + self.rendered_elsewhere())
         steps = [what for name in config.plugins for what in AFTER_PAGES.get(name, ())]
         if steps and self.progress.long:
             log.info("Writing %s…", _listed(steps))
