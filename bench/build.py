@@ -17,7 +17,7 @@ temporary folder, then times, each as its own process:
 The builds run in --runs rounds, each round every build once in the order above, so a
 machine whose speed drifts slows the builds of a round alike. For each: wall seconds
 (median of the rounds), pages per second (N / wall), and peak memory
-(the largest sum of PSS over the process and its children, sampled every 0.2 s, so memory
+(the largest sum of PSS over the process and its children, sampled every 0.5 s, so memory
 a fork shares counts once; the process's own peak RSS from wait4's rusage is printed
 beside it). Ratios are against plain mkdocs-material and Hugo: the median over the rounds
 of the ratio within a round.
@@ -48,9 +48,10 @@ from pathlib import Path
 import yaml
 
 BIN = Path(sys.executable).parent
-# Reading a process's PSS walks its page tables: sampled more often, the sampler would
-# take a noticeable share of a CPU from the builds it measures.
-SAMPLE_SECONDS = 0.2
+# Reading a process's PSS walks its page tables: about 10 ms for a Leadpress build's five
+# processes at N = 1,000, so every 0.2 s the sampler took 0.5 CPU seconds of a 10-second
+# build (5% of a CPU, a cost a single-process build like mkdocs' hardly pays).
+SAMPLE_SECONDS = 0.5
 # A fixed build clock: webinars are upcoming or past the same way in every run.
 SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01T00:00:00Z
 BUILDS = ("mkdocs", "hugo", "cold", "cards", "warm", "change", "add")

@@ -4,6 +4,7 @@ without the cache."""
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import re
@@ -279,6 +280,10 @@ def test_pages_rendered_in_a_second_process_give_the_same_site(tmp_path: Path) -
     assert in_helper is not None, log
     assert 0 < int(in_helper[1]) < _reuse(log)[0]  # each process rendered some
     _assert_same_tree(expected, built)  # the feeds too, written by a forked process
+    # The cards drawn ahead from a look at the sources are the cards the site shows.
+    drawn = {p.read_bytes() for p in (site / ".leadpress-cache" / "cards").glob("*.png")}
+    shown = {p.read_bytes() for p in (site / "site" / "assets" / "cards").rglob("*.png")}
+    assert drawn == shown
     warning = "contains a link 'gone.md'"
     assert log.count(warning) == reference_log.count(warning) == 1
     assert _reuse(log)[1] == 0
@@ -702,8 +707,9 @@ def _draw_ahead(
     """A card cache and the process drawing `specs` into it, as a build on two CPUs has."""
     monkeypatch.setenv("LEADPRESS_JOBS", "2")
     cache = CardCache(tmp_path / "cards", find_fonts(None))
-    prefetch = CardPrefetch.start(cache, specs)
+    prefetch = CardPrefetch.start(cache)
     assert prefetch is not None
+    prefetch.want(specs)
     return cache, prefetch
 
 
@@ -725,7 +731,65 @@ def test_cards_drawn_ahead_are_the_cards_the_build_would_draw(
     wanted = [(spec, tmp_path / "site" / f"{n}.png") for n, spec in enumerate(specs)]
     write_cards(cache, wanted)
     assert (cache.rendered, cache.reused) == (0, 12)
-    assert CardPrefetch.start(cache, specs) is None  # nothing left to draw
+    again = CardPrefetch.start(cache)  # asked for cards it has: ends, drawing none
+    assert again is not None
+    again.want(specs)
+    assert again.process.wait(timeout=60) == 0
+    assert len(list(cache.directory.iterdir())) == 12
+
+
+def test_cards_drawn_ahead_start_with_those_a_look_at_the_sources_promises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADPRESS_JOBS", "2")
+    cache = CardCache(tmp_path / "cards", find_fonts(None))
+    guessed = [CardSpec(title=f"Guessed {n}", site_name="Site") for n in range(3)]
+    asked = [CardSpec(title=f"Asked {n}", site_name="Site") for n in range(3)]
+    prefetch = CardPrefetch.start(cache, functools.partial(list, guessed))
+    assert prefetch is not None
+    deadline = time.monotonic() + 120
+    while not all(cache.path(spec).exists() for spec in guessed):
+        assert time.monotonic() < deadline, "the promised cards were not drawn"
+        assert prefetch.process.poll() is None  # it waits for the build's own list
+        time.sleep(0.05)
+    prefetch.want(guessed[:1] + asked)
+    assert prefetch.process.wait(timeout=120) == 0
+    prefetch.stop()
+    for spec in guessed + asked:
+        assert cache.path(spec).read_bytes() == render_card(spec, cache.fonts)
+    assert len(list(cache.directory.iterdir())) == 6  # and nothing else
+
+
+def test_cards_drawn_ahead_end_when_the_build_does(tmp_path: Path) -> None:
+    # A build killed before it could stop the drawing process leaves none behind.
+    script = (
+        "import os, sys; from pathlib import Path; "
+        "from leadpress.buildcache.cards import CardPrefetch; "
+        "from leadpress.seo.cards import CardCache, find_fonts; "
+        "prefetch = CardPrefetch.start(CardCache(Path(sys.argv[1]), find_fonts(None))); "
+        "print(prefetch.process.pid, flush=True); os._exit(0)"
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "cards")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LEADPRESS_JOBS": "2"},
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    pid = int(started.stdout)
+    deadline = time.monotonic() + 60
+    while _running(pid):
+        assert time.monotonic() < deadline, "the drawing process outlived its build"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status  # a zombie has ended; its new parent reaps it
 
 
 def test_stopping_the_cards_drawn_ahead_leaves_only_whole_cards(

@@ -12,12 +12,13 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from ..seo.cards import CardCache, CardSpec, Fonts, render_card
-from . import link_or_copy
+from . import link_or_copy, write_atomically
 from .pool import process_pool, use_pool, worker_count
 
 
@@ -64,63 +65,95 @@ def write_cards(cache: CardCache, wanted: Sequence[tuple[CardSpec, Path]]) -> No
 
 # Drawing ahead ---------------------------------------------------------------------------------
 
+LookAhead = Callable[[], Iterable[CardSpec]]
+_WAIT_SECONDS = 0.02  # between looks for the build's list of cards
+
 
 class CardPrefetch:
-    """A background process that draws cards into the cache while the pages are built, at
-    the lowest priority: it runs on a CPU left idle (while one process reads the pages, or
-    waits for the other), so by the time the build writes its cards most are there. It is
-    only ever ahead of the build: a card it did not get to, or a spec the build did not ask
-    for, changes nothing, since the cache is keyed by everything a card shows."""
+    """A background process that draws cards into the cache while the build runs, at the
+    lowest priority: it runs on a CPU left idle (while the build starts up and reads the
+    content, while one process waits for another), so by the time the build writes its
+    cards most are there. Started as the build starts, it first draws the cards a look at
+    the sources promises (`look_ahead`), then those the build asks for once it knows them
+    (`want`). It is only ever ahead of the build: a card it did not get to, or a spec the
+    build did not ask for, changes nothing, since the cache is keyed by everything a card
+    shows."""
 
-    def __init__(self, process: subprocess.Popen[bytes], directory: Path, jobs: Path) -> None:
+    def __init__(
+        self, process: subprocess.Popen[bytes], cache: CardCache, jobs: Path, wanted: Path
+    ) -> None:
         self.process = process
-        self.directory = directory
-        self.jobs = jobs  # the specs to draw, removed by the process once read
+        self.cache = cache
+        self.jobs = jobs  # what to draw first, removed by the process once read
+        self.wanted = wanted  # the build's own list, when it has one
 
     @classmethod
-    def start(cls, cache: CardCache, specs: Iterable[CardSpec]) -> CardPrefetch | None:
-        """Start drawing the cards of `specs` not in the cache yet; None when there are too
-        few to be worth a process, or no second CPU to run it on."""
-        missing = [spec for spec in dict.fromkeys(specs) if not cache.path(spec).exists()]
-        if not use_pool(len(missing)) or not sys.executable:
+    def start(cls, cache: CardCache, look_ahead: LookAhead | None = None) -> CardPrefetch | None:
+        """Start the drawing process; None without a second CPU to run it on."""
+        if worker_count() < 2 or not sys.executable:
             return None
         cache.directory.mkdir(parents=True, exist_ok=True)
-        # The specs go through a file, not a pipe: a pipe holds 64 KB, and writing more
-        # would keep the build waiting until the new interpreter has started and reads.
+        # The jobs go through files, not a pipe: a pipe holds 64 KB, and writing more would
+        # keep the build waiting until the new interpreter has started and reads.
         jobs = cache.directory / f".prefetch-{os.getpid()}.pickle"
+        wanted = cache.directory / f".prefetch-{os.getpid()}-wanted.pickle"
+        wanted.unlink(missing_ok=True)
         try:
-            jobs.write_bytes(pickle.dumps((cache.directory, cache.fonts, missing)))
+            job = (cache.directory, cache.fonts, look_ahead, wanted, os.getpid())
+            jobs.write_bytes(pickle.dumps(job))
             process = subprocess.Popen(
                 [sys.executable, "-m", __name__, str(jobs)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,  # a card it fails on is drawn by the build
             )
-        except OSError:  # it did not start: the build draws every card
+        except (OSError, pickle.PicklingError):  # not started: the build draws every card
             jobs.unlink(missing_ok=True)
             return None
-        return cls(process, cache.directory, jobs)
+        return cls(process, cache, jobs, wanted)
+
+    def want(self, specs: Iterable[CardSpec]) -> None:
+        """The cards the build will write: those not in the cache yet are drawn next."""
+        missing = [spec for spec in dict.fromkeys(specs) if not self.cache.path(spec).exists()]
+        with suppress(OSError):  # not handed over: the build draws them
+            write_atomically(self.wanted, pickle.dumps(missing))
 
     def stop(self) -> None:
         """Stop drawing (the build draws what is left) and remove a half-written card."""
         if self.process.poll() is None:
             self.process.terminate()
         self.process.wait()
-        self.jobs.unlink(missing_ok=True)  # the process ended before reading it
-        for leftover in self.directory.glob(f".*.{self.process.pid}.tmp"):
+        self.jobs.unlink(missing_ok=True)  # the process ended before reading them
+        self.wanted.unlink(missing_ok=True)
+        for leftover in self.cache.directory.glob(f".*.{self.process.pid}.tmp"):
             leftover.unlink(missing_ok=True)
 
 
 def _draw_ahead(jobs: Path) -> None:
-    """The prefetch process: draw the cards listed in `jobs`, one after another."""
+    """The drawing process: the cards `look_ahead` promises, until the build's own list
+    comes; then the cards on that list. It ends when the build that started it has."""
     with suppress(OSError):
         os.nice(19)
-    directory, fonts, specs = pickle.loads(jobs.read_bytes())
+    directory, fonts, look_ahead, wanted, build = pickle.loads(jobs.read_bytes())
     jobs.unlink(missing_ok=True)
     cache = CardCache(directory, fonts)
-    for spec in specs:
-        if not cache.path(spec).exists():
-            cache.draw_and_keep(spec)
+
+    def draw(specs: Iterable[CardSpec], guessed: bool) -> None:
+        for spec in specs:
+            if os.getppid() != build or (guessed and wanted.exists()):
+                return  # the build has gone, or knows its cards: draw those instead
+            if not cache.path(spec).exists():
+                cache.draw_and_keep(spec)
+
+    if look_ahead is not None:
+        draw(look_ahead(), guessed=True)
+    while not wanted.exists():
+        if os.getppid() != build:
+            return
+        time.sleep(_WAIT_SECONDS)
+    specs = pickle.loads(wanted.read_bytes())
+    wanted.unlink(missing_ok=True)
+    draw(specs, guessed=False)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
 from ..problems import Problem
 from .languages import Languages
-from .loading import TYPE_BY_FOLDER, Parsed
+from .loading import TYPE_BY_FOLDER, Parsed, Source, parse_source
 from .models import LISTED_TYPES, Author, ContentType, Webinar
 from .readtime import guess_language, reading_minutes
 from .slugs import SlugStyle, slugify, slugify_ahead
@@ -188,6 +188,36 @@ def build_clock() -> datetime:
     if epoch and epoch.strip().isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     return datetime.now(tz=UTC)
+
+
+def markdown_sources(docs_dir: str, languages: Languages) -> Iterator[Source]:
+    """The Markdown files in `docs_dir` as sources, in path order: what MkDocs will collect,
+    read before it does (its `exclude_docs` not applied)."""
+    for folder, subfolders, names in os.walk(docs_dir):
+        subfolders.sort()
+        for name in sorted(names):
+            if not name.endswith(".md"):
+                continue
+            path = os.path.join(folder, name)
+            src_uri = os.path.relpath(path, docs_dir).replace(os.sep, "/")
+            try:
+                with open(path, encoding="utf-8-sig") as file:
+                    text = file.read()
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports it when it reads the page
+            yield Source(src_uri, text, src_uri, languages.split(src_uri)[0])
+
+
+def likely_documents(
+    sources: Iterable[Source], settings: Settings, timezone: tzinfo | None = None
+) -> Iterator[tuple[Parsed, str]]:
+    """Each source that parses and is published, with the language its document gets: a
+    first look at what `build_site` makes documents of, for work that can start before the
+    site is read (a source it then rejects, say for an address another page has, is here)."""
+    for source in sources:
+        parsed, _ = parse_source(source, timezone)
+        if parsed is not None and is_published(parsed, settings):
+            yield parsed, _language_of(parsed, settings)
 
 
 def is_published(parsed: Parsed, settings: Settings) -> bool:

@@ -26,7 +26,6 @@ from ..buildcache.cards import CardPrefetch, write_cards
 from ..content.collections import Document, Listing, SiteContent
 from ..content.models import ContentType
 from ..content.readtime import has_cjk
-from ..content.strings import translate
 from ..content.urls import url_of
 from ..seo import structured_data as ld
 from ..seo.audit import (
@@ -38,6 +37,7 @@ from ..seo.audit import (
     report_json,
     site_listing,
 )
+from ..seo.card_specs import DocumentCards, card_spec
 from ..seo.cards import CARD_SIZE, CardCache, CardSpec, FontsNotFound, find_fonts, parse_colour
 from ..seo.head import Image, head_html, replace_head
 from ..seo.pages import PageInput, SeoSite, card_path, page_seo
@@ -133,6 +133,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.committed = last_commit_dates(Path(config.docs_dir))
         self.pending_cards: list[tuple[CardSpec, Path]] = []  # drawn together after the pages
         self.prefetch = None
+        self._start_drawing_ahead(config)  # after every plugin's on_config
         self.page_facts: dict[str, Any] = {}  # what each page added, for leadpress/buildcache
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -269,17 +270,30 @@ class SeoPlugin(BasePlugin[SeoConfig]):
 
     def _card_spec(self, title: str, document: Document | None) -> CardSpec:
         kind = document.kind if document else ContentType.PAGE
-        return CardSpec(
-            title=title or self.site.name,
-            site_name=self.site.name,
-            label=translate(document.lang if document else self.site.lang, f"label_{kind}"),
-            brand_colour=self.config.cards.colour,
+        lang = document.lang if document else self.site.lang
+        return card_spec(title, kind, lang, self.site.name, self.config.cards.colour)
+
+    def _start_drawing_ahead(self, config: MkDocsConfig) -> None:
+        """Start a process drawing cards at once: those of the documents it finds in the
+        Markdown itself while the build starts up, then those the build asks for."""
+        if self.cards is None:
+            return
+        content = config.plugins.get(CONTENT_PLUGIN)
+        if not isinstance(content, ContentPlugin):
+            return  # the build says what is missing when it needs the content
+        look_ahead = DocumentCards(
+            docs_dir=config.docs_dir,
+            settings=content.settings,
+            timezone=content.zone,
+            site_name=config.site_name,
+            colour=self.config.cards.colour,
         )
+        self.prefetch = CardPrefetch.start(self.cards, look_ahead)
 
     def _draw_cards_ahead(self, site: SiteContent) -> None:
-        """Start drawing the cards the pages will ask for (documents without an image of
-        their own, first pages of listings) while the pages are built."""
-        if self.cards is None:
+        """Tell the drawing process the cards the pages will ask for (documents without an
+        image of their own, first pages of listings), while the pages are built."""
+        if self.cards is None or self.prefetch is None:
             return
         specs = [
             self._card_spec(document.title, document)
@@ -287,7 +301,7 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             if not document.meta.image
         ]
         specs += [self._card_spec(page.title, None) for page in site.listings if page.page == 1]
-        self.prefetch = CardPrefetch.start(self.cards, specs)
+        self.prefetch.want(specs)
 
     def _stop_drawing_ahead(self) -> None:
         if self.prefetch is not None:
