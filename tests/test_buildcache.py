@@ -304,7 +304,7 @@ def test_pages_rendered_in_a_second_process_give_the_same_site(tmp_path: Path) -
 def test_two_processes_take_pages_from_both_ends_until_they_meet(tmp_path: Path) -> None:
     claims = PageClaims(400)
 
-    def from_the_back() -> list[int]:
+    def from_the_back(ready) -> list[int]:
         taken = []
         while (position := claims.take_back()) is not None:
             taken.append(position)
@@ -332,9 +332,11 @@ def test_a_forked_helper_returns_its_result_or_fails_the_build(tmp_path: Path) -
 
     from mkdocs.exceptions import PluginError
 
-    first = ForkedWork.start(tmp_path, lambda: {"feeds": 70}, "writing feeds", "leadpress/feeds")
-    second = ForkedWork.start(tmp_path, lambda: 1 / 0, "rendering pages", "leadpress/test")
-    slow = ForkedWork.start(tmp_path, lambda: time.sleep(60), "waiting", "leadpress/test")
+    first = ForkedWork.start(
+        tmp_path, lambda ready: {"feeds": 70}, "writing feeds", "leadpress/feeds"
+    )
+    second = ForkedWork.start(tmp_path, lambda ready: 1 / 0, "rendering pages", "leadpress/test")
+    slow = ForkedWork.start(tmp_path, lambda ready: time.sleep(60), "waiting", "leadpress/test")
     assert first.wait() == {"feeds": 70}
     assert gc.get_freeze_count() > 0  # the others still share this process's memory
     with pytest.raises(PluginError) as failed:

@@ -1,9 +1,10 @@
 """Forked processes that do part of a build's work while the main process does the rest.
 
 Forked once every page is read, a helper shares this process's memory (the site as read)
-and runs what it is given: rendering some of the pages, writing the feeds. What it makes
-it writes to files, and what it returns reaches the main process when that waits for it;
-its failure, with the traceback, becomes the build's failure then.
+and runs what it is given: rendering some of the pages (then reading them for the audit),
+writing the feeds. What it makes it writes to files, and what it returns reaches the main
+process when that waits for it; its failure, with the traceback, becomes the build's
+failure then.
 
 `PageClaims` splits the pages to render between the main process and a helper as they
 go: each takes the next page from its own end of the list until they meet, so each renders
@@ -30,28 +31,40 @@ from .pool import hold_frozen, release_frozen
 
 class ForkedWork:
     """A forked process doing `work`; `wait` returns what it returned, or fails the build
-    with its traceback."""
+    with its traceback. The work is handed a `ready` callable: calling it lets `wait_ready`
+    return while the process goes on (with what it made so far on disk)."""
 
-    def __init__(self, pid: int, directory: Path, what: str, plugin: str) -> None:
+    def __init__(self, pid: int, directory: Path, what: str, plugin: str, signal_fd: int) -> None:
         self.pid: int | None = pid
         self.directory = directory
         self.what = what  # "rendering pages", for the error message
         self.plugin = plugin
         self.result_file = directory / f"forked-{pid}-result.pickle"
         self.error_file = directory / f"forked-{pid}-error.txt"
+        self.signal_fd: int | None = signal_fd  # reads a byte once the work says it is ready
+        self.result: Any = None
 
     @classmethod
-    def start(cls, directory: Path, work: Callable[[], Any], what: str, plugin: str) -> ForkedWork:
+    def start(
+        cls, directory: Path, work: Callable[[Callable[[], None]], Any], what: str, plugin: str
+    ) -> ForkedWork:
         directory.mkdir(parents=True, exist_ok=True)
         sys.stdout.flush()
         sys.stderr.flush()
+        read_end, write_end = os.pipe()
         hold_frozen()  # see pool.frozen_objects; released once the process has ended
         pid = os.fork()
         if pid == 0:  # the helper: do the work, leave its result or what went wrong
+            os.close(read_end)
             status = 1
             own = directory / f"forked-{os.getpid()}"
+
+            def ready() -> None:
+                with suppress(OSError):
+                    os.write(write_end, b"r")
+
             try:
-                result = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                result = pickle.dumps(work(ready), protocol=pickle.HIGHEST_PROTOCOL)
                 Path(f"{own}-result.pickle").write_bytes(result)
                 status = 0
             except BaseException:
@@ -59,18 +72,34 @@ class ForkedWork:
                     Path(f"{own}-error.txt").write_text(traceback.format_exc(), encoding="utf-8")
             finally:
                 os._exit(status)  # never back into the build's own code
-        return cls(pid, directory, what, plugin)
+        os.close(write_end)
+        return cls(pid, directory, what, plugin, read_end)
+
+    def wait_ready(self) -> None:
+        """Wait until the work says it is ready, or has ended (failing the build if it
+        failed)."""
+        if self.signal_fd is None:
+            return
+        signalled = os.read(self.signal_fd, 1)
+        os.close(self.signal_fd)
+        self.signal_fd = None
+        if not signalled:  # it ended without saying so: done, or failed
+            self.wait()
 
     def wait(self) -> Any:
         """Wait for the process to end: what its work returned."""
         if self.pid is None:
-            raise RuntimeError(f"{self.plugin}: {self.what}: the process was waited for already")
+            return self.result
+        if self.signal_fd is not None:
+            os.close(self.signal_fd)
+            self.signal_fd = None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         release_frozen()
         try:
             if os.waitstatus_to_exitcode(status) == 0:
-                return pickle.loads(self.result_file.read_bytes())
+                self.result = pickle.loads(self.result_file.read_bytes())
+                return self.result
             try:
                 detail = self.error_file.read_text(encoding="utf-8")
             except OSError:
@@ -82,6 +111,9 @@ class ForkedWork:
 
     def stop(self) -> None:
         """End the process (the build failed elsewhere); what it leaves is not read."""
+        if self.signal_fd is not None:
+            os.close(self.signal_fd)
+            self.signal_fd = None
         if self.pid is None:
             return
         with suppress(OSError):

@@ -12,13 +12,18 @@ explained in `leadpress.buildcache.pages`. A plugin takes part by offering any o
     page_state(page) -> data       what it collected while that page was built
     restore_page_state(page, data) the same, handed back when the page is reused
     page_cache_safe = True         it keeps nothing per page
+    read_written_pages(files, stop) -> data  run in the helper process below on the
+                                   pages it rendered, once written, until `stop()` says
+                                   the main process wants the data (`from_helper(name)`)
 
 With any other plugin configured, every page is built (a plugin we do not know may collect
 things from pages that could not be handed back).
 
-A second process. With two CPUs or more, the pages still to build are rendered half in
-this process and half in a forked one, which keeps each page's record as above; its pages'
-facts are handed back the same way.
+A second process. With two CPUs or more, the pages still to build are rendered by this
+process and a forked one, each taking the next page from its own end of the list until
+they meet; the helper keeps each page's record as above, and its pages' facts are handed
+back the same way. Then, while this process finishes the build, it does what plugins ask
+of the pages it wrote (`read_written_pages`: the SEO audit reads them).
 
 Markdown. After the nav is known, every page still to build is converted in a process pool
 (or taken from the cache), in the order MkDocs reads them, while it reads them. When MkDocs
@@ -31,6 +36,7 @@ own code with the same inputs, so the output is the same bytes as without this p
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -47,7 +53,7 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -406,12 +412,13 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if len(to_build) < 2 * MIN_HELPER_PAGES:
             return env
         self.claims = PageClaims(len(to_build))
+        self.wanted_back = multiprocessing.get_context("fork").RawValue("b", 0)  # shared
         self.shared = to_build
         for position, file in enumerate(to_build):
             file.is_modified = partial(self._render_here, position, file, config)  # type: ignore[method-assign]
         self.helper = ForkedWork.start(
             self.pending_dir,
-            lambda: self._render_in_helper(to_build, config, doc_files, env),
+            lambda ready: self._render_in_helper(to_build, config, doc_files, env, ready),
             "rendering pages",
             PLUGIN_NAME,
         )
@@ -438,7 +445,9 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         """Pages the helper process has taken to render so far (for progress)."""
         return self.claims.taken_from_back() if self.claims is not None else 0
 
-    def _render_in_helper(self, to_build: list[File], config: MkDocsConfig, doc_files, env):
+    def _render_in_helper(
+        self, to_build: list[File], config: MkDocsConfig, doc_files, env, ready
+    ) -> dict[str, Any]:
         for file in to_build:  # this process renders what it takes; it asks nobody
             file.is_modified = _modified  # type: ignore[method-assign]
         # Its warnings reach the user once, replayed by the main process with the page.
@@ -447,10 +456,29 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         mkdocs_logger.propagate = False
         self.pending_pages = PendingPages(self.pending_dir)
         assert self.claims is not None
+        rendered = []
         while (position := self.claims.take_back()) is not None:
             file = to_build[position]
             _build_page(file.page, config, doc_files, self.nav, env)
+            rendered.append(file)
         self.pending_pages.save(HELPER_PAGES)
+        ready()  # the main process can hand the pages back; what follows it asks for later
+        rendered.reverse()  # in build order
+        asked = self.wanted_back
+        return {
+            name: plugin.read_written_pages(rendered, lambda: bool(asked.value))
+            for name, plugin in config.plugins.items()
+            if hasattr(plugin, "read_written_pages")
+        }
+
+    def from_helper(self, plugin_name: str) -> Any:
+        """What the plugin's `read_written_pages` made of the helper's pages so far (None
+        without a helper): the helper is asked to stop there, and waited for."""
+        if self.helper is None:
+            return None
+        self.wanted_back.value = 1
+        results = self.helper.wait()
+        return results.get(plugin_name) if isinstance(results, dict) else None
 
     def _helper_record(self, src_uri: str) -> PageRecord:
         entries = self._helper_done()
@@ -468,7 +496,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         """The records of the pages the helper rendered, once it has ended."""
         if self.helper_entries is None:
             assert self.helper is not None
-            self.helper.wait()
+            self.helper.wait_ready()
             self.helper_entries = load_pending(self.pending_dir / HELPER_PAGES)
         return self.helper_entries
 
@@ -495,7 +523,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         )
 
     @event_priority(100)  # first: every reused page in place before feeds, search and audit
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _hand_back_the_rest(self, config: MkDocsConfig) -> None:
         if self.pending:
             self._hand_back(until=None)
         if self.helper is not None:
@@ -529,6 +557,13 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                 self.search_index.pages_read[True],
                 self.search_index.pages_read[False],
             )
+
+    @event_priority(-1000)  # last: the helper has ended, and ended well, before the swap
+    def _helper_ended(self, config: MkDocsConfig) -> None:
+        if self.helper is not None:
+            self.helper.wait()
+
+    on_post_build = CombinedEvent(_hand_back_the_rest, _helper_ended)
 
     def keep_built_pages(self) -> None:
         """After the whole build succeeded: keep the pages it built for the next one, and

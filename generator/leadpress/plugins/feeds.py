@@ -115,7 +115,7 @@ class FeedsPlugin(BasePlugin[FeedsConfig]):
         ):
             folder = Path(tempfile.mkdtemp(prefix="leadpress-feeds-"))
             self.writer = ForkedWork.start(
-                folder, lambda: self._write_elsewhere(config), "writing feeds", PLUGIN_NAME
+                folder, lambda ready: self._write_elsewhere(config), "writing feeds", PLUGIN_NAME
             )
         return env
 

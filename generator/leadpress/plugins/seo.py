@@ -6,6 +6,7 @@ to say about it; this module only moves facts between MkDocs events and those fu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ from ..seo import structured_data as ld
 from ..seo.audit import (
     AuditRules,
     Finding,
+    ReadAhead,
     audit_site,
     format_table,
     page_files,
+    read_ahead,
     report_json,
     site_listing,
 )
@@ -46,7 +49,9 @@ from .content import ContentPlugin
 
 log = get_plugin_logger(__name__)
 
+PLUGIN_NAME = "leadpress/seo"
 CONTENT_PLUGIN = "leadpress/content"
+BUILDCACHE_PLUGIN = "leadpress/buildcache"
 REPORT_FILE = "seo-report.json"
 # The switch leadpress/buildcache reads too: "off" keeps nothing between builds.
 
@@ -329,20 +334,42 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         if self.config.audit.enabled:
             self._audit(site_dir, config)
 
-    def _audit(self, site_dir: Path, config: MkDocsConfig) -> None:
+    def _rules(self) -> AuditRules:
         audit = self.config.audit
-        rules = AuditRules(
+        return AuditRules(
             title_min=audit.title_min,
             title_max=audit.title_max,
             description_min=audit.description_min,
             description_max=audit.description_max,
             thin_words=audit.thin_words,
         )
-        # Facts of pages unchanged since the last build come from the cache folder.
+
+    def read_written_pages(self, files: list[File], stop: Callable[[], bool]) -> ReadAhead | None:
+        """In leadpress/buildcache's helper process, once the pages it rendered are
+        written: their audit facts, read while the main process finishes the build, until
+        the audit starts (it reads the rest)."""
+        if not self.config.audit.enabled or not cache_wanted():
+            return None
+        pages = [Path(file.abs_dest_path) for file in files]
+        return read_ahead(Path(self.site_dir), pages, self.site.url, self._rules(), stop)
+
+    def _audit(self, site_dir: Path, config: MkDocsConfig) -> None:
+        rules = self._rules()
+        # Facts of pages unchanged since the last build come from the cache folder, those
+        # of the pages a helper process rendered from that process.
         keep = cache_wanted()
         cache_dir = self.cache_dir if keep else None
         listing = site_listing(site_dir)
-        self.findings = audit_site(site_dir, self.site.url, rules, cache_dir, listing)
+        buildcache = config.plugins.get(BUILDCACHE_PLUGIN)
+        ahead = buildcache.from_helper(PLUGIN_NAME) if hasattr(buildcache, "from_helper") else None
+        self.findings = audit_site(
+            site_dir,
+            self.site.url,
+            rules,
+            cache_dir,
+            listing,
+            ahead if isinstance(ahead, ReadAhead) else None,
+        )
         self.pages_audited = len(page_files(site_dir, listing))
         (site_dir / REPORT_FILE).write_text(
             report_json(self.findings, self.pages_audited), encoding="utf-8"

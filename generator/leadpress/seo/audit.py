@@ -832,6 +832,41 @@ def save_index(cache_dir: Path, fingerprint: bytes, index: AuditIndex) -> None:
     )
 
 
+@dataclass
+class ReadAhead:
+    """Facts of some pages read before the audit (by the process that rendered them, while
+    this one finishes the build): each file's stats and key, and the facts by key."""
+
+    stats: FileStats = field(default_factory=dict)
+    facts: dict[str, PageFacts] = field(default_factory=dict)
+
+
+def read_ahead(
+    site_dir: Path,
+    pages: Sequence[Path],
+    site_url: str,
+    rules: AuditRules,
+    stop: Callable[[], bool] = lambda: False,
+) -> ReadAhead:
+    """The facts of `pages`, read one after another in this process until `stop()` says
+    enough. A page changed on disk by the time of the audit has other stats, and is read
+    again then."""
+    site_url = site_url if site_url.endswith("/") else site_url + "/"
+    reader = _Reader(site_url, rules)
+    ahead = ReadAhead()
+    for path in pages:
+        if stop():
+            break
+        file = path.relative_to(site_dir).as_posix()
+        identity = _identity(os.stat(path))
+        key, facts = reader.read((file, str(path)))
+        if _identity(os.stat(path)) != identity:
+            continue  # written again while it was read
+        ahead.stats[file] = (*identity, key)
+        ahead.facts[key] = facts
+    return ahead
+
+
 def _page_keys(
     site_dir: Path, pages: Sequence[Path], fingerprint: bytes, stats: FileStats
 ) -> tuple[list[str], FileStats]:
@@ -850,6 +885,17 @@ def _page_keys(
         seen[file] = (*identity, key)
         keys.append(key)
     return keys, seen
+
+
+def _keys_read_ahead(site_dir: Path, pages: Sequence[Path], stats: FileStats) -> list[str]:
+    """Each page's key when it was read ahead and has not changed on disk since, else ""
+    (read and hashed in the pool)."""
+    keys = []
+    for path in pages:
+        known = stats.get(path.relative_to(site_dir).as_posix())
+        same = known is not None and known[:3] == _identity(os.stat(path))
+        keys.append(known[3] if same and known is not None else "")
+    return keys
 
 
 def _signature(site_dir: Path, keys: Sequence[str], listing: Sequence[str]) -> str:
@@ -886,13 +932,17 @@ def _read_site(
     cache_dir: Path | None,
     keys: Sequence[str] | None,
     pages: Sequence[Path] | None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[list[str], list[PageFacts]]:
     """`site_facts`, and the key of each page's bytes."""
     fingerprint = _fingerprint(site_url, rules)
-    stored = load_facts(cache_dir) if cache_dir is not None else {}
+    cached = load_facts(cache_dir) if cache_dir is not None else {}
+    stored = {**cached, **ahead.facts} if ahead is not None else cached
     pages = page_files(site_dir) if pages is None else pages
-    if keys is None and stored:
-        keys = _page_keys(site_dir, pages, fingerprint, {})[0]
+    if keys is None and cached:
+        keys = _page_keys(site_dir, pages, fingerprint, ahead.stats if ahead else {})[0]
+    elif keys is None and ahead is not None:
+        keys = _keys_read_ahead(site_dir, pages, ahead.stats)
     # With nothing stored, every page is read, and the reader hashes the bytes it reads.
     keys = [""] * len(pages) if keys is None else list(keys)
     jobs: list[tuple[str, str]] = []
@@ -941,10 +991,12 @@ def audit_site(
     rules: AuditRules = AuditRules(),
     cache_dir: Path | None = None,
     listing: Sequence[str] | None = None,
+    ahead: ReadAhead | None = None,
 ) -> list[Finding]:
     """Check every built page under `site_dir`, published at `site_url`; with `cache_dir`,
-    the facts of pages unchanged since the last audit there are not read again. `listing`
-    (from `site_listing`) saves walking the folder again."""
+    the facts of pages unchanged since the last audit there are not read again, nor those
+    of pages read `ahead` unchanged since. `listing` (from `site_listing`) saves walking the
+    folder again."""
     site_url = site_url if site_url.endswith("/") else site_url + "/"
     if cache_dir is None:
         pages = site_facts(site_dir, site_url, rules)
@@ -960,10 +1012,10 @@ def audit_site(
         signature = _signature(site_dir, keys, listing)
         if signature == index.signature:
             return list(index.findings)
-        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, keys, files)
+        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, keys, files, ahead)
     else:  # no audit to compare with (a first build): pages are hashed as they are read
         identities = [_identity(os.stat(path)) for path in files]
-        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, None, files)
+        keys, pages = _read_site(site_dir, site_url, rules, cache_dir, None, files, ahead)
         stats = {
             path.relative_to(site_dir).as_posix(): (*identity, key)
             for path, identity, key in zip(files, identities, keys, strict=True)
