@@ -112,6 +112,18 @@ class CardPrefetch:
             return None
         return cls(process, cache, jobs, wanted)
 
+    @classmethod
+    def start_drawing(cls, cache: CardCache, specs: Iterable[CardSpec]) -> CardPrefetch | None:
+        """Start a process drawing the cards of `specs` not in the cache yet; None when
+        there are too few to be worth one."""
+        missing = [spec for spec in dict.fromkeys(specs) if not cache.path(spec).exists()]
+        if not use_pool(len(missing)):
+            return None
+        prefetch = cls.start(cache)
+        if prefetch is not None:
+            prefetch.want(missing)
+        return prefetch
+
     def want(self, specs: Iterable[CardSpec]) -> None:
         """The cards the build will write: those not in the cache yet are drawn next."""
         missing = [spec for spec in dict.fromkeys(specs) if not self.cache.path(spec).exists()]

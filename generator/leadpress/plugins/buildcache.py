@@ -493,7 +493,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         return record
 
     def _helper_done(self) -> dict[str, Entry]:
-        """The records of the pages the helper rendered, once it has ended."""
+        """The records of the pages the helper rendered, once it has saved them."""
         if self.helper_entries is None:
             assert self.helper is not None
             self.helper.wait_ready()
@@ -561,6 +561,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     @event_priority(-1000)  # last: the helper has ended, and ended well, before the swap
     def _helper_ended(self, config: MkDocsConfig) -> None:
         if self.helper is not None:
+            self.wanted_back.value = 1  # whatever it still reads, nobody asks for it now
             self.helper.wait()
 
     on_post_build = CombinedEvent(_hand_back_the_rest, _helper_ended)

@@ -279,9 +279,11 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         return card_spec(title, kind, lang, self.site.name, self.config.cards.colour)
 
     def _start_drawing_ahead(self, config: MkDocsConfig) -> None:
-        """Start a process drawing cards at once: those of the documents it finds in the
-        Markdown itself while the build starts up, then those the build asks for."""
-        if self.cards is None:
+        """With no card kept yet (a first build, or CI without the cache), start a process
+        drawing cards at once: those of the documents it finds in the Markdown itself while
+        the build starts up, then those the build asks for. (With cards kept, a look at
+        the sources would only cost a warm build the time to find them all there.)"""
+        if self.cards is None or any(self.cards.directory.glob("*.png")):
             return
         content = config.plugins.get(CONTENT_PLUGIN)
         if not isinstance(content, ContentPlugin):
@@ -296,9 +298,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         self.prefetch = CardPrefetch.start(self.cards, look_ahead)
 
     def _draw_cards_ahead(self, site: SiteContent) -> None:
-        """Tell the drawing process the cards the pages will ask for (documents without an
-        image of their own, first pages of listings), while the pages are built."""
-        if self.cards is None or self.prefetch is None:
+        """Have the cards the pages will ask for (documents without an image of their own,
+        first pages of listings) drawn while the pages are built: by the process started
+        at the start, or by one started now if any is missing."""
+        if self.cards is None:
             return
         specs = [
             self._card_spec(document.title, document)
@@ -306,7 +309,10 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             if not document.meta.image
         ]
         specs += [self._card_spec(page.title, None) for page in site.listings if page.page == 1]
-        self.prefetch.want(specs)
+        if self.prefetch is None:
+            self.prefetch = CardPrefetch.start_drawing(self.cards, specs)
+        else:
+            self.prefetch.want(specs)
 
     def _stop_drawing_ahead(self) -> None:
         if self.prefetch is not None:
