@@ -154,12 +154,7 @@ class PageClaims:
             self._cursors[1] = back - 1
             return back - 1
 
-    def taken(self) -> int:
-        """How many positions either end has taken so far."""
-        with self._lock:
-            front, back = self._cursors
-            return front + self.count - back
-
     def taken_from_back(self) -> int:
+        """How many positions the back has taken so far."""
         with self._lock:
             return self.count - self._cursors[1]
