@@ -86,7 +86,8 @@ def test_without_the_dictionary_process_the_syllables_are_the_same() -> None:
         assert pinyin.syllables(text) == lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)
 
 
-ASKED_AHEAD = textwrap.dedent(
+# A script that starts the pinyin helper and records each request sent to it.
+SENDS_RECORDED = textwrap.dedent(
     """
     import json, sys
     from leadpress.content import pinyin
@@ -96,6 +97,11 @@ ASKED_AHEAD = textwrap.dedent(
     exchanges = []
     send = pinyin._helper.send
     pinyin._helper.send = lambda wanted: exchanges.append(list(wanted)) or send(wanted)
+    """
+)
+
+ASKED_AHEAD = SENDS_RECORDED + textwrap.dedent(
+    """
     pinyin.ask_ahead(texts + texts)
     answers = [pinyin.syllables(text) for text in texts]
     answers[0].append("changed by a caller")  # must not change what the next call gets
@@ -123,16 +129,8 @@ def test_the_syllables_of_many_texts_come_in_one_exchange() -> None:
     }
 
 
-ASKED_TWICE_AHEAD = textwrap.dedent(
+ASKED_TWICE_AHEAD = SENDS_RECORDED + textwrap.dedent(
     """
-    import json, sys
-    from leadpress.content import pinyin
-
-    texts = json.loads(sys.argv[1])
-    pinyin.start_loading()
-    exchanges = []
-    send = pinyin._helper.send
-    pinyin._helper.send = lambda wanted: exchanges.append(list(wanted)) or send(wanted)
     # Titles, then tags, each asked for before any answer is read (as a build does).
     pinyin.ask_ahead(texts[:2])
     pinyin.ask_ahead(texts)

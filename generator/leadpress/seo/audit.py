@@ -868,10 +868,15 @@ def read_ahead(
 
 
 def _page_keys(
-    site_dir: Path, pages: Sequence[Path], fingerprint: bytes, stats: FileStats
+    site_dir: Path,
+    pages: Sequence[Path],
+    fingerprint: bytes,
+    stats: FileStats,
+    hash_unknown: bool = True,
 ) -> tuple[list[str], FileStats]:
-    """Each page's key, from the stats of the last audit for a file that has not changed
-    on disk since, else from its bytes; and the stats of this audit."""
+    """Each page's key, from `stats` (of the last audit, or of pages read ahead) for a file
+    that has not changed on disk since, else from its bytes ("" without `hash_unknown`: the
+    pool hashes what it reads); and the stats of this audit."""
     keys: list[str] = []
     seen: FileStats = {}
     for path in pages:
@@ -879,23 +884,15 @@ def _page_keys(
         identity = _identity(os.stat(path))
         known = stats.get(file)
         if known is not None and known[:3] == identity:
-            key = known[3]  # the very file audited last time
-        else:
+            key = known[3]  # the very file audited last time, or read ahead
+        elif hash_unknown:
             key = facts_key(fingerprint, file, path.read_bytes())
+        else:
+            keys.append("")
+            continue
         seen[file] = (*identity, key)
         keys.append(key)
     return keys, seen
-
-
-def _keys_read_ahead(site_dir: Path, pages: Sequence[Path], stats: FileStats) -> list[str]:
-    """Each page's key when it was read ahead and has not changed on disk since, else ""
-    (read and hashed in the pool)."""
-    keys = []
-    for path in pages:
-        known = stats.get(path.relative_to(site_dir).as_posix())
-        same = known is not None and known[:3] == _identity(os.stat(path))
-        keys.append(known[3] if same and known is not None else "")
-    return keys
 
 
 def _signature(site_dir: Path, keys: Sequence[str], listing: Sequence[str]) -> str:
@@ -942,7 +939,7 @@ def _read_site(
     if keys is None and cached:
         keys = _page_keys(site_dir, pages, fingerprint, ahead.stats if ahead else {})[0]
     elif keys is None and ahead is not None:
-        keys = _keys_read_ahead(site_dir, pages, ahead.stats)
+        keys = _page_keys(site_dir, pages, fingerprint, ahead.stats, hash_unknown=False)[0]
     # With nothing stored, every page is read, and the reader hashes the bytes it reads.
     keys = [""] * len(pages) if keys is None else list(keys)
     jobs: list[tuple[str, str]] = []
