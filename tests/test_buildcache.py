@@ -722,7 +722,7 @@ def test_cards_drawn_ahead_are_the_cards_the_build_would_draw(
     # A spec asked twice is drawn once.
     cache, prefetch = _draw_ahead(tmp_path, monkeypatch, specs + specs[:3])
     fonts = cache.fonts
-    assert prefetch.process.wait(timeout=120) == 0
+    assert prefetch.wait(timeout=120) == 0
     prefetch.stop()
     assert sorted(p.name for p in cache.directory.iterdir()) == sorted(
         cache.path(spec).name for spec in specs
@@ -736,7 +736,7 @@ def test_cards_drawn_ahead_are_the_cards_the_build_would_draw(
     again = CardPrefetch.start(cache)  # asked for cards it has: ends, drawing none
     assert again is not None
     again.want(specs)
-    assert again.process.wait(timeout=60) == 0
+    assert again.wait(timeout=60) == 0
     assert len(list(cache.directory.iterdir())) == 12
 
 
@@ -752,10 +752,10 @@ def test_cards_drawn_ahead_start_with_those_a_look_at_the_sources_promises(
     deadline = time.monotonic() + 120
     while not all(cache.path(spec).exists() for spec in guessed):
         assert time.monotonic() < deadline, "the promised cards were not drawn"
-        assert prefetch.process.poll() is None  # it waits for the build's own list
+        assert prefetch.process.is_alive()  # it waits for the build's own list
         time.sleep(0.05)
     prefetch.want(guessed[:1] + asked)
-    assert prefetch.process.wait(timeout=120) == 0
+    assert prefetch.wait(timeout=120) == 0
     prefetch.stop()
     for spec in guessed + asked:
         assert cache.path(spec).read_bytes() == render_card(spec, cache.fonts)
@@ -805,7 +805,7 @@ def test_stopping_the_cards_drawn_ahead_leaves_only_whole_cards(
     while not any(cache.directory.glob("*.png")) and time.monotonic() < deadline:
         time.sleep(0.01)
     prefetch.stop()
-    assert prefetch.process.returncode != 0  # stopped midway, not finished
+    assert prefetch.process.exitcode != 0  # stopped midway, not finished
     left = sorted(cache.directory.iterdir())
     assert left and all(path.suffix == ".png" for path in left)  # no temporary file
     drawn = {cache.path(spec).name: spec for spec in specs}

@@ -146,3 +146,33 @@ ASKED_TWICE_AHEAD = SENDS_RECORDED + textwrap.dedent(
 
 def test_a_second_request_ahead_waits_for_the_first_answer_and_asks_only_for_the_rest() -> None:
     assert _run(ASKED_TWICE_AHEAD) == {"same": True, "exchanges": [TEXTS[:2], TEXTS[2:]]}
+
+
+STOPPED_WHILE_A_FORK_LIVES = textwrap.dedent(
+    """
+    import json, os, select, sys, time
+    from leadpress.content import pinyin
+
+    pinyin.start_loading()
+    release, hold = os.pipe()
+    child = os.fork()
+    if child == 0:  # e.g. the card-drawing process, still running when the build stops
+        os.close(hold)
+        select.select([release], [], [], 20)  # until the parent lets it end, or 20 s
+        os._exit(0)
+    os.close(release)
+    started = time.monotonic()
+    pinyin.stop_loading()  # must not wait for the fork, which holds no end of the pipes
+    seconds = time.monotonic() - started
+    child_alive = os.waitpid(child, os.WNOHANG) == (0, 0)
+    os.close(hold)
+    os.waitpid(child, 0)
+    print(json.dumps({"stopped_at_once": seconds < 10, "child_was_alive": child_alive}))
+    """
+)
+
+
+def test_stopping_the_dictionary_process_does_not_wait_for_other_forks() -> None:
+    # A process forked from the build closes its copy of the pipes: otherwise the helper
+    # never sees the end of its requests while that process lives, and stopping it hangs.
+    assert _run(STOPPED_WHILE_A_FORK_LIVES) == {"stopped_at_once": True, "child_was_alive": True}

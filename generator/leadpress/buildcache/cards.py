@@ -8,18 +8,25 @@ page showing the same card get a hard link to that file rather than a copy.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from ..seo.cards import CardCache, CardSpec, Fonts, render_card
 from . import link_or_copy, write_atomically
-from .pool import process_pool, use_pool, worker_count
+from .pool import (
+    fork_allowed,
+    hold_frozen,
+    process_pool,
+    release_frozen,
+    use_pool,
+    worker_count,
+)
 
 
 def _draw(job: tuple[CardSpec, Fonts, Path]) -> None:
@@ -77,40 +84,39 @@ class CardPrefetch:
     the sources promises (`look_ahead`), then those the build asks for once it knows them
     (`want`). It is only ever ahead of the build: a card it did not get to, or a spec the
     build did not ask for, changes nothing, since the cache is keyed by everything a card
-    shows."""
+    shows.
 
-    def __init__(
-        self, process: subprocess.Popen[bytes], cache: CardCache, jobs: Path, wanted: Path
-    ) -> None:
+    The process is forked: it has the modules it needs already, where a new interpreter
+    would spend a third of a CPU second importing them on a CPU the build shares."""
+
+    def __init__(self, process: BaseProcess, cache: CardCache, wanted: Path) -> None:
         self.process = process
         self.cache = cache
-        self.jobs = jobs  # what to draw first, removed by the process once read
         self.wanted = wanted  # the build's own list, when it has one
+        self._holding_frozen = True  # until the process has ended
 
     @classmethod
     def start(cls, cache: CardCache, look_ahead: LookAhead | None = None) -> CardPrefetch | None:
-        """Start the drawing process; None without a second CPU to run it on."""
-        if worker_count() < 2 or not sys.executable:
+        """Start the drawing process; None without a second CPU to run it on, or where
+        this process may not fork (the build then draws every card itself)."""
+        if worker_count() < 2 or not fork_allowed():
             return None
         cache.directory.mkdir(parents=True, exist_ok=True)
-        # The jobs go through files, not a pipe: a pipe holds 64 KB, and writing more would
-        # keep the build waiting until the new interpreter has started and reads.
-        jobs = cache.directory / f".prefetch-{os.getpid()}.pickle"
         wanted = cache.directory / f".prefetch-{os.getpid()}-wanted.pickle"
         wanted.unlink(missing_ok=True)
+        process = multiprocessing.get_context("fork").Process(
+            target=_draw_ahead,
+            args=(cache, look_ahead, wanted, os.getpid()),
+            name="leadpress-cards",
+            daemon=True,  # never waited for at exit: it ends when the build does
+        )
+        hold_frozen()  # the fork shares this process's objects; see pool.frozen_objects
         try:
-            job = (cache.directory, cache.fonts, look_ahead, wanted, os.getpid())
-            jobs.write_bytes(pickle.dumps(job))
-            process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(jobs)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,  # a card it fails on is drawn by the build
-            )
-        except (OSError, pickle.PicklingError):  # not started: the build draws every card
-            jobs.unlink(missing_ok=True)
+            process.start()
+        except OSError:  # no process to spare: the build draws every card
+            release_frozen()
             return None
-        return cls(process, cache, jobs, wanted)
+        return cls(process, cache, wanted)
 
     @classmethod
     def start_drawing(cls, cache: CardCache, specs: Iterable[CardSpec]) -> CardPrefetch | None:
@@ -130,25 +136,35 @@ class CardPrefetch:
         with suppress(OSError):  # not handed over: the build draws them
             write_atomically(self.wanted, pickle.dumps(missing))
 
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for the process to end by itself: its exit status (0: all drawn), or None
+        if it still runs after `timeout` seconds."""
+        self.process.join(timeout)
+        if self.process.exitcode is not None:
+            self._ended()
+        return self.process.exitcode
+
     def stop(self) -> None:
         """Stop drawing (the build draws what is left) and remove a half-written card."""
-        if self.process.poll() is None:
+        if self.process.exitcode is None:
             self.process.terminate()
-        self.process.wait()
-        self.jobs.unlink(missing_ok=True)  # the process ended before reading them
+            self.process.join()
+        self._ended()
         self.wanted.unlink(missing_ok=True)
         for leftover in self.cache.directory.glob(f".*.{self.process.pid}.tmp"):
             leftover.unlink(missing_ok=True)
 
+    def _ended(self) -> None:
+        if self._holding_frozen:
+            self._holding_frozen = False
+            release_frozen()
 
-def _draw_ahead(jobs: Path) -> None:
+
+def _draw_ahead(cache: CardCache, look_ahead: LookAhead | None, wanted: Path, build: int) -> None:
     """The drawing process: the cards `look_ahead` promises, until the build's own list
     comes; then the cards on that list. It ends when the build that started it has."""
     with suppress(OSError):
         os.nice(19)
-    directory, fonts, look_ahead, wanted, build = pickle.loads(jobs.read_bytes())
-    jobs.unlink(missing_ok=True)
-    cache = CardCache(directory, fonts)
 
     def draw(specs: Iterable[CardSpec], guessed: bool) -> None:
         for spec in specs:
@@ -157,16 +173,15 @@ def _draw_ahead(jobs: Path) -> None:
             if not cache.path(spec).exists():
                 cache.draw_and_keep(spec)
 
-    if look_ahead is not None:
-        draw(look_ahead(), guessed=True)
-    while not wanted.exists():
-        if os.getppid() != build:
-            return
-        time.sleep(_WAIT_SECONDS)
-    specs = pickle.loads(wanted.read_bytes())
-    wanted.unlink(missing_ok=True)
-    draw(specs, guessed=False)
-
-
-if __name__ == "__main__":
-    _draw_ahead(Path(sys.argv[1]))
+    try:
+        if look_ahead is not None:
+            draw(look_ahead(), guessed=True)
+        while not wanted.exists():
+            if os.getppid() != build:
+                return
+            time.sleep(_WAIT_SECONDS)
+        specs = pickle.loads(wanted.read_bytes())
+        wanted.unlink(missing_ok=True)
+        draw(specs, guessed=False)
+    except Exception:  # quietly: a card it could not draw is drawn, or reported, by the build
+        os._exit(1)

@@ -85,6 +85,23 @@ def start_loading() -> None:
     _helper = _Helper(pid, os.fdopen(parent_writes, "wb"), os.fdopen(parent_reads, "rb"))
 
 
+def _forget_in_child() -> None:
+    """A process forked from the build closes its copy of the pipes at once: were it to
+    keep the build's end open, the helper would never see the end of its requests, and
+    `stop_loading` would wait for it as long as that process lives."""
+    global _helper
+    helper, _helper = _helper, None
+    _answered.clear()
+    _awaited.clear()
+    if helper is not None:
+        for pipe in (helper.requests, helper.answers):
+            with suppress(OSError):
+                pipe.close()  # nothing to flush: every request is flushed as it is sent
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     from pypinyin import Style, lazy_pinyin
 

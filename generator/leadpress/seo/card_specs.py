@@ -32,7 +32,7 @@ def card_spec(title: str, kind: ContentType, lang: str, site_name: str, colour: 
 @dataclass(frozen=True)
 class DocumentCards:
     """The cards of the documents in `docs_dir` that show no image of their own, as the
-    build will ask for them; called in the process that draws them (so it pickles)."""
+    build will ask for them; called in the process that draws them."""
 
     docs_dir: str
     settings: Settings
