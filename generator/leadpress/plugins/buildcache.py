@@ -41,7 +41,7 @@ import os
 import pickle
 import shutil
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from functools import partial
 from pathlib import Path
@@ -151,6 +151,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         # Pages reused or built by the helper process, not yet handed back, in build order.
         self.pending: deque[str] = deque()
         self.helper: ForkedWork | None = None
+        self.start_helper: Callable[[], ForkedWork] | None = None  # once this one has begun
         self.claims: PageClaims | None = None  # the pages either process may render
         self.shared: list[File] = []  # those pages, in build order
         self.helper_pages: set[str] = set()  # those the helper rendered, once known
@@ -416,7 +417,10 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.shared = to_build
         for position, file in enumerate(to_build):
             file.is_modified = partial(self._render_here, position, file, config)  # type: ignore[method-assign]
-        self.helper = ForkedWork.start(
+        # Forked once this process has rendered its first page (and the theme's 404 page
+        # before it): the templates a page needs are compiled by then, once for both.
+        self.start_helper = partial(
+            ForkedWork.start,
             self.pending_dir,
             lambda ready: self._render_in_helper(to_build, config, doc_files, env, ready),
             "rendering pages",
@@ -432,6 +436,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         pages to render), it says the page is to be rendered."""
         if getattr(config, "_current_page", None) is not file.page or self.claims is None:
             return True
+        if position > 0 and self.start_helper is not None:
+            self.helper, self.start_helper = self.start_helper(), None
         if self.claims.take_front(position):
             return True
         if not self.helper_pages:  # the helper has this page and the rest: hand them back
