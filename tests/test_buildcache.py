@@ -87,8 +87,8 @@ def _write_site(root: Path, *, cached: bool) -> Path:
     return root
 
 
-def _build(root: Path, jobs: str) -> tuple[dict[str, bytes], str]:
-    result = run_leadpress("build", cwd=root, env={"LEADPRESS_JOBS": jobs})
+def _build(root: Path, jobs: str, *options: str) -> tuple[dict[str, bytes], str]:
+    result = run_leadpress("build", *options, cwd=root, env={"LEADPRESS_JOBS": jobs})
     assert result.returncode == 0, result.stderr
     return tree_digest(root / "site"), result.stderr
 
@@ -274,11 +274,16 @@ def test_pages_rendered_in_a_second_process_give_the_same_site(tmp_path: Path) -
         last.write_text(last.read_text("utf-8") + "\n[Gone](gone.md)\n", "utf-8")
     expected, reference_log = _build(reference, jobs="1")
     assert "in a second process" not in reference_log
-    built, log = _build(site, jobs="2")
-    assert re.search(r"Rendering \d+ pages in two processes", log), log
+    built, log = _build(site, "2", "--verbose")
+    shared = re.search(r"Rendering (\d+) pages in two processes", log)
+    assert shared is not None, log
     in_helper = re.search(r"reused from the cache \((\d+) built by a second process\)", log)
     assert in_helper is not None, log
     assert 0 < int(in_helper[1]) < _reuse(log)[0]  # each process rendered some
+    # The two processes read the pages for the audit between them, each page once.
+    audited = re.search(r"SEO audit: (\d+) pages read here, (\d+) by the second process", log)
+    assert audited is not None, log
+    assert int(audited[2]) > 0 and int(audited[1]) + int(audited[2]) == int(shared[1])
     _assert_same_tree(expected, built)  # the feeds too, written by a forked process
     # The cards drawn ahead from a look at the sources are the cards the site shows.
     drawn = {p.read_bytes() for p in (site / ".leadpress-cache" / "cards").glob("*.png")}

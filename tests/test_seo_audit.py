@@ -19,6 +19,7 @@ from leadpress.seo.audit import (
     AuditRules,
     Finding,
     PageAuditor,
+    ReadAhead,
     audit_site,
     count_words,
     format_table,
@@ -773,15 +774,21 @@ def test_findings_are_the_same_serially_in_a_pool_and_from_the_cache(
 def test_pages_read_ahead_are_not_read_again_unless_changed_since(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A build's helper process reads the pages it rendered while the main process finishes
-    # the build; the audit reads only the others, and any page written again meanwhile.
+    # A build's two rendering processes read the pages written, each from its own end of
+    # the list; the audit reads only the others, and any page written again meanwhile.
     monkeypatch.setenv("LEADPRESS_JOBS", "1")
     site = _troubled_site(tmp_path / "site")
     pages = page_files(site.root)
-    helper_pages = pages[: len(pages) // 2]
-    ahead = read_ahead(site.root, helper_pages, site.url, AuditRules())
-    assert len(ahead.facts) == len(helper_pages)
-    changed = helper_pages[0]
+    half = len(pages) // 2
+    from_the_back = iter(reversed(pages[half:-1]))  # the helper's part: as it takes them
+    parts = [
+        read_ahead(site.root, pages[:2], site.url, AuditRules()),
+        read_ahead(site.root, from_the_back, site.url, AuditRules()),
+    ]
+    ahead = ReadAhead.joined(parts)
+    assert ahead is not None and len(ahead.facts) == 2 + len(pages[half:-1])
+    assert ReadAhead.joined([]) is None
+    changed = pages[half]
     changed.write_text(changed.read_text("utf-8").replace("<h1>", "<h1>New "), "utf-8")
     os.utime(changed, ns=(1, 1))  # a new modification time, as a rewrite gives
     expected = site.audit()
@@ -789,16 +796,8 @@ def test_pages_read_ahead_are_not_read_again_unless_changed_since(
     findings = audit_site(site.root, site.url, AuditRules(), tmp_path / "cache", ahead=ahead)
     assert findings == expected
     relative = [p.relative_to(site.root).as_posix() for p in pages]
-    unread = relative[len(helper_pages) :]
-    assert sorted(read) == sorted([relative[0], *unread])
-
-
-def test_reading_ahead_stops_when_asked(tmp_path: Path) -> None:
-    site = _troubled_site(tmp_path / "site")
-    pages = page_files(site.root)
-    asked = iter([False, False, True])
-    ahead = read_ahead(site.root, pages, site.url, AuditRules(), lambda: next(asked))
-    assert list(ahead.stats) == [p.relative_to(site.root).as_posix() for p in pages[:2]]
+    unread = [*relative[2:half], relative[-1]]
+    assert sorted(read) == sorted([relative[half], *unread])
 
 
 def test_a_changed_page_is_audited_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,12 @@ explained in `leadpress.buildcache.pages`. A plugin takes part by offering any o
     page_state(page) -> data       what it collected while that page was built
     restore_page_state(page, data) the same, handed back when the page is reused
     page_cache_safe = True         it keeps nothing per page
-    read_written_pages(files, stop) -> data  run in the helper process below on the
-                                   pages it rendered, once written, until `stop()` says
-                                   the main process wants the data (`from_helper(name)`)
+    read_written_pages(files, take) -> data  run on the pages either process rendered,
+                                   once written, in both processes: each reads
+                                   `files[take()]` until `take()` gives None, the helper
+                                   below from the end of the list while the main process
+                                   finishes the build, the main process from the start
+                                   when it wants the data (`read_with_helper(name, read)`)
 
 With any other plugin configured, every page is built (a plugin we do not know may collect
 things from pages that could not be handed back).
@@ -22,8 +25,9 @@ things from pages that could not be handed back).
 A second process. With two CPUs or more, the pages still to build are rendered by this
 process and a forked one, each taking the next page from its own end of the list until
 they meet; the helper keeps each page's record as above, and its pages' facts are handed
-back the same way. Then, while this process finishes the build, it does what plugins ask
-of the pages it wrote (`read_written_pages`: the SEO audit reads them).
+back the same way. Then it does what plugins ask of the pages written (`read_written_pages`:
+the SEO audit reads them), its own first, while this process finishes the build, and this
+process joins in from the other end when the plugin wants the data.
 
 Markdown. After the nav is known, every page still to build is converted in a process pool
 (or taken from the cache), in the order MkDocs reads them, while it reads them. When MkDocs
@@ -40,6 +44,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
@@ -87,6 +92,7 @@ THEME_SEARCH = ("search", "material/search")
 _DIRTY_WARNING = "A 'dirty' build is being performed"
 # Fewer pages than this each are rendered in one process: a fork costs more than they do.
 MIN_HELPER_PAGES = 50
+_WAIT_SECONDS = 0.005  # between looks for whether this process has written its pages
 
 
 def reuse_unchanged_pages(config: MkDocsConfig) -> bool:
@@ -154,6 +160,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         self.start_helper: Callable[[], ForkedWork] | None = None  # once this one has begun
         self.claims: PageClaims | None = None  # the pages either process may render
         self.shared: list[File] = []  # those pages, in build order
+        self.reading: dict[str, PageClaims] = {}  # the same, for each plugin reading them
         self.helper_pages: set[str] = set()  # those the helper rendered, once known
         self.built = 0
         self.reused = 0
@@ -413,7 +420,14 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         if len(to_build) < 2 * MIN_HELPER_PAGES:
             return env
         self.claims = PageClaims(len(to_build))
-        self.wanted_back = multiprocessing.get_context("fork").RawValue("b", 0)  # shared
+        shared = multiprocessing.get_context("fork")
+        self.wanted_back = shared.RawValue("b", 0)  # nothing more is read once set
+        self.rendered_here = shared.RawValue("b", 0)  # set once its pages are written
+        self.reading = {  # the written pages each plugin reads, shared the same way
+            name: PageClaims(len(to_build))
+            for name, plugin in config.plugins.items()
+            if hasattr(plugin, "read_written_pages")
+        }
         self.shared = to_build
         for position, file in enumerate(to_build):
             file.is_modified = partial(self._render_here, position, file, config)  # type: ignore[method-assign]
@@ -462,29 +476,56 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         mkdocs_logger.propagate = False
         self.pending_pages = PendingPages(self.pending_dir)
         assert self.claims is not None
-        rendered = []
+        own_from = len(to_build)  # the first of the pages rendered here
         while (position := self.claims.take_back()) is not None:
             file = to_build[position]
             _build_page(file.page, config, doc_files, self.nav, env)
-            rendered.append(file)
+            own_from = position
         self.pending_pages.save(HELPER_PAGES)
         ready()  # the main process can hand the pages back; what follows it asks for later
-        rendered.reverse()  # in build order
-        asked = self.wanted_back
         return {
-            name: plugin.read_written_pages(rendered, lambda: bool(asked.value))
+            name: plugin.read_written_pages(to_build, self._take_from_back(name, own_from))
             for name, plugin in config.plugins.items()
-            if hasattr(plugin, "read_written_pages")
+            if name in self.reading
         }
 
-    def from_helper(self, plugin_name: str) -> Any:
-        """What the plugin's `read_written_pages` made of the helper's pages so far (None
-        without a helper): the helper is asked to stop there, and waited for."""
-        if self.helper is None:
+    def _take_from_back(self, plugin_name: str, own_from: int) -> Callable[[], int | None]:
+        """`take` for the helper: positions from the end of the list, its own pages first,
+        the main process's once it has written them all; None once the two ends meet, or
+        once nobody wants more."""
+        claims, asked, written = self.reading[plugin_name], self.wanted_back, self.rendered_here
+
+        def take() -> int | None:
+            position = None if asked.value else claims.take_back()
+            while position is not None and position < own_from and not written.value:
+                if asked.value:
+                    return None
+                time.sleep(_WAIT_SECONDS)
+            return position
+
+        return take
+
+    def read_with_helper(
+        self, plugin_name: str, read: Callable[[list[File], Callable[[], int | None]], Any]
+    ) -> list[Any] | None:
+        """The plugin's `read_written_pages` data from both processes, [this one's, the
+        helper's]: `read` runs here on the pages from the start of the list while the
+        helper goes on from the end, until they meet. None without a helper."""
+        if self.helper is None or plugin_name not in self.reading:
             return None
-        self.wanted_back.value = 1
+        claims = self.reading[plugin_name]
+        taken = 0
+
+        def take() -> int | None:
+            nonlocal taken
+            if not claims.take_front(taken):
+                return None
+            taken += 1
+            return taken - 1
+
+        here = read(self.shared, take)
         results = self.helper.wait()
-        return results.get(plugin_name) if isinstance(results, dict) else None
+        return [here, results.get(plugin_name) if isinstance(results, dict) else None]
 
     def _helper_record(self, src_uri: str) -> PageRecord:
         entries = self._helper_done()
@@ -530,6 +571,8 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
 
     @event_priority(100)  # first: every reused page in place before feeds, search and audit
     def _hand_back_the_rest(self, config: MkDocsConfig) -> None:
+        if self.helper is not None:
+            self.rendered_here.value = 1  # every page is written: the helper may read them
         if self.pending:
             self._hand_back(until=None)
         if self.helper is not None:

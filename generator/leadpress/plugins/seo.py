@@ -350,14 +350,16 @@ class SeoPlugin(BasePlugin[SeoConfig]):
             thin_words=audit.thin_words,
         )
 
-    def read_written_pages(self, files: list[File], stop: Callable[[], bool]) -> ReadAhead | None:
-        """In leadpress/buildcache's helper process, once the pages it rendered are
-        written: their audit facts, read while the main process finishes the build, until
-        the audit starts (it reads the rest)."""
+    def read_written_pages(
+        self, files: list[File], take: Callable[[], int | None]
+    ) -> ReadAhead | None:
+        """The audit facts of `files[take()]` until `take()` gives None: in
+        leadpress/buildcache's helper process once the pages are written, while the main
+        process finishes the build, and in the main process as the audit starts."""
         if not self.config.audit.enabled or not cache_wanted():
             return None
-        pages = [Path(file.abs_dest_path) for file in files]
-        return read_ahead(Path(self.site_dir), pages, self.site.url, self._rules(), stop)
+        pages = (Path(files[position].abs_dest_path) for position in iter(take, None))
+        return read_ahead(Path(self.site_dir), pages, self.site.url, self._rules())
 
     def _audit(self, site_dir: Path, config: MkDocsConfig) -> None:
         rules = self._rules()
@@ -367,14 +369,15 @@ class SeoPlugin(BasePlugin[SeoConfig]):
         cache_dir = self.cache_dir if keep else None
         listing = site_listing(site_dir)
         buildcache = config.plugins.get(BUILDCACHE_PLUGIN)
-        ahead = buildcache.from_helper(PLUGIN_NAME) if hasattr(buildcache, "from_helper") else None
+        read = None
+        if hasattr(buildcache, "read_with_helper"):
+            read = buildcache.read_with_helper(PLUGIN_NAME, self.read_written_pages)
+        ahead = [part for part in read or () if isinstance(part, ReadAhead)]
+        if read is not None:
+            counts = [len(part.facts) if isinstance(part, ReadAhead) else 0 for part in read]
+            log.debug("SEO audit: %d pages read here, %d by the second process", *counts)
         self.findings = audit_site(
-            site_dir,
-            self.site.url,
-            rules,
-            cache_dir,
-            listing,
-            ahead if isinstance(ahead, ReadAhead) else None,
+            site_dir, self.site.url, rules, cache_dir, listing, ReadAhead.joined(ahead)
         )
         self.pages_audited = len(page_files(site_dir, listing))
         (site_dir / REPORT_FILE).write_text(

@@ -840,23 +840,27 @@ class ReadAhead:
     stats: FileStats = field(default_factory=dict)
     facts: dict[str, PageFacts] = field(default_factory=dict)
 
+    @classmethod
+    def joined(cls, parts: Iterable[ReadAhead]) -> ReadAhead | None:
+        """What several processes read ahead, as one; None for none."""
+        joined = None
+        for part in parts:
+            joined = joined or cls()
+            joined.stats.update(part.stats)
+            joined.facts.update(part.facts)
+        return joined
+
 
 def read_ahead(
-    site_dir: Path,
-    pages: Sequence[Path],
-    site_url: str,
-    rules: AuditRules,
-    stop: Callable[[], bool] = lambda: False,
+    site_dir: Path, pages: Iterable[Path], site_url: str, rules: AuditRules
 ) -> ReadAhead:
-    """The facts of `pages`, read one after another in this process until `stop()` says
-    enough. A page changed on disk by the time of the audit has other stats, and is read
-    again then."""
+    """The facts of `pages`, read one after another in this process (as an iterator gives
+    them: it may stop early). A page changed on disk by the time of the audit has other
+    stats, and is read again then."""
     site_url = site_url if site_url.endswith("/") else site_url + "/"
     reader = _Reader(site_url, rules)
     ahead = ReadAhead()
     for path in pages:
-        if stop():
-            break
         file = path.relative_to(site_dir).as_posix()
         identity = _identity(os.stat(path))
         key, facts = reader.read((file, str(path)))
