@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment
@@ -14,6 +15,7 @@ from leadpress.content.loading import Parsed
 from leadpress.content.models import Author
 from leadpress.content.render import Renderer
 from leadpress.content.urls import url_of
+from leadpress.paths import TEMPLATES_DIR
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SITE = "https://www.example.com/"
@@ -21,6 +23,7 @@ AUTHORS = {
     "mei-lin": Author(id="mei-lin", name="Lin Mei"),
     "dana": Author(id="dana", name="Dana Ruiz"),
 }
+CARD = TEMPLATES_DIR / "leadpress" / "partials" / "card.html"
 NASTY_TITLE = "R&D </script><script>alert(1)</script> <!-- \"quoted\" & 'single' -->"
 
 
@@ -417,3 +420,59 @@ def test_chinese_site_listing_gets_chinese_pagination() -> None:
     assert "第 2 页，共 2 页" in text
     assert "较新" in text
     assert "阅读约 1 分钟" in text
+
+
+# Cards shared between pages
+
+
+def _every_page(site: SiteContent, renderer: Renderer) -> dict[str, str]:
+    pages = {d.uri: renderer.document_html("<p>Body.</p>", d) for d in site.documents}
+    pages.update({lst.uri: renderer.listing_html("", lst) for lst in site.listings})
+    return pages
+
+
+def _related_site(override_dirs: list[Path] = ()) -> tuple[SiteContent, Renderer]:
+    pages = [
+        article(
+            f"a{n:02d}",
+            f"Article {n}",
+            date=f"2026-01-{n:02d}",
+            tags=f"[pipeline, {'crm' if n % 2 else 'forecast'}]",
+            lang="zh" if n % 5 == 0 else "en",
+        )
+        for n in range(1, 26)
+    ]
+    config = Settings(now=NOW, page_size=4)
+    site, problems = build_site(pages, AUTHORS, config)
+    assert problems == []
+    return site, Renderer(site, config, override_dirs=override_dirs)
+
+
+def test_a_card_is_rendered_once_for_the_pages_that_link_it_alike(tmp_path: Path) -> None:
+    site, renderer = _related_site()
+    shared = _every_page(site, renderer)
+    assert renderer.cards_reused > 0  # related pages and listings show the same cards
+    # A site's own copy of the card is rendered every time, as included: the same pages.
+    override = tmp_path / "theme" / "leadpress" / "partials"
+    override.mkdir(parents=True)
+    (override / "card.html").write_text(CARD.read_text("utf-8"), "utf-8")
+    site, again = _related_site([tmp_path / "theme"])
+    assert _every_page(site, again) == shared
+    assert again.cards_rendered == again.cards_reused == 0
+
+
+def test_an_overridden_card_may_show_what_its_page_knows(tmp_path: Path) -> None:
+    override = tmp_path / "theme" / "leadpress" / "partials"
+    override.mkdir(parents=True)
+    (override / "card.html").write_text(
+        '<li class="lp-card">{{ entry.title }} on {{ listing.uri if listing else "-" }}</li>',
+        "utf-8",
+    )
+    site, renderer = _related_site([tmp_path / "theme"])
+    checked = 0
+    for listing in site.listings:
+        html = renderer.listing_html("", listing)
+        shown = [li.get_text() for li in soup(html).select(".lp-card")]
+        assert all(text.endswith(f" on {listing.uri}") for text in shown)
+        checked += bool(shown)
+    assert checked > 5  # pages of the articles listing and of its tags

@@ -7,17 +7,20 @@ placing a file at the same path in its theme folder. Everything is autoescaped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
+from ..paths import TEMPLATES_DIR
 from .collections import Document, Listing, Settings, SiteContent, term_slug, webinar_is_past
 from .strings import format_date, format_datetime, translate
 from .urls import relative_url, url_of
 
+CARD_TEMPLATE = "leadpress/partials/card.html"
 _HTML_LANG = re.compile(r'<html\b[^>]*?\blang="[^"]*"', re.IGNORECASE)
 _LEADING_H1 = re.compile(r"^\s*(<h1\b[^>]*>.*?</h1>)", re.DOTALL | re.IGNORECASE)
 
@@ -45,6 +48,38 @@ class Renderer:
             # template file every time a page includes it (a new Renderer each build).
             auto_reload=False,
         )
+        self.cards_rendered = self.cards_reused = 0
+        self._share_cards()
+
+    def _share_cards(self) -> None:
+        """Render each card once per language and link text: an entry shows the same card
+        on every page that links it the same way (the related pages of its neighbours,
+        the pages of a listing and its tags), and listings show thousands of cards on a
+        large site. Only Leadpress's own card is shared, which reads nothing else of the
+        page; one a site overrides is rendered every time, as included."""
+        template = self.env.get_template(CARD_TEMPLATE)
+        own = TEMPLATES_DIR.resolve()
+        if template.filename is None or not Path(template.filename).resolve().is_relative_to(own):
+            return
+        render = template.root_render_func
+        kept: dict[tuple[str, str, str], str] = {}
+
+        def shared(context: Context) -> Iterator[str]:
+            entry, lang, link = context.get("entry"), context.get("lang"), context.get("link")
+            uri = getattr(entry, "uri", None)
+            if not isinstance(uri, str) or not isinstance(lang, str) or not callable(link):
+                yield from render(context)
+                return
+            key = (uri, lang, link(uri))
+            output = kept.get(key)
+            if output is None:
+                output = kept[key] = "".join(render(context))
+                self.cards_rendered += 1
+            else:
+                self.cards_reused += 1
+            yield output
+
+        template.root_render_func = shared
 
     def document_html(self, html: str, document: Document) -> str:
         """Wrap a page's converted Markdown in its type's template."""

@@ -228,6 +228,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         return html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.renderer is not None:
+            rendered, reused = self.renderer.cards_rendered, self.renderer.cards_reused
+            log.debug("Cards of entries in pages: %d rendered, %d reused", rendered, reused)
         if self.pages is not None and not quiet_theme_alternates(Path(config.site_dir)):
             log.warning(
                 "The theme's script no longer matches what Leadpress expects; its language "
