@@ -94,6 +94,7 @@ def test_pages_sharing_the_theme_partials_are_the_pages_the_theme_renders(
     found = re.search(r"search box: (\d+) rendered, (\d+) reused", result.stderr)
     assert found is not None, result.stderr
     assert int(found[2]) > int(found[1])  # most pages shared them
+    assert "translations imported once for en, zh" in result.stderr
     found = re.search(r"(\d+) pages read by the fast tokenizer, (\d+) by", result.stderr)
     assert found is not None, result.stderr
     assert int(found[1]) > 0 and int(found[2]) == 0
@@ -300,3 +301,21 @@ def test_a_partial_the_site_overrides_is_rendered_for_every_page(tmp_path: Path)
     for number in range(4):
         html = (site / "site" / "notes" / f"n{number}" / "index.html").read_text("utf-8")
         assert f'<nav id="own">Note {number}</nav>' in html
+
+
+def test_theme_translations_the_site_overrides_are_imported_for_every_page(
+    tmp_path: Path,
+) -> None:
+    # Material imports its translations with the page's context: an override may read it.
+    site = _small_site(tmp_path / "site", "theme:\n  name: material\n  custom_dir: overrides")
+    _write(
+        site / "overrides" / "partials" / "language.html",
+        '{% import "partials/languages/en.html" as lang %}'
+        "{% macro t(key) %}{{ page.title if key == 'action.skip' else lang.t(key) }}{% endmacro %}",
+    )
+    result = run_leadpress("build", "--verbose", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "translations imported once for no language" in result.stderr
+    for number in range(4):
+        html = (site / "site" / "notes" / f"n{number}" / "index.html").read_text("utf-8")
+        assert re.search(rf'class="md-skip">\s*Note {number}\s*</a>', html), html[:3000]

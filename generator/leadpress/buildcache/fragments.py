@@ -11,10 +11,14 @@ active, the theme features, and the folder above the page's own. A page is never
 kept partial when it is in the nav itself, or when its folder holds a target of the nav
 (its links would then be written differently from its neighbours'). Partials a site
 overrides in its `custom_dir` are rendered for every page, as they may read anything.
+
+Material's translations (`partials/language.html`) are imported once per language rather
+than for every page, and each string asked of them is looked up once.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,6 +50,9 @@ SHARED_PARTIALS: dict[str, tuple[str, ...]] = {
 }
 
 RenderFunction = Callable[[Context], Iterator[str]]
+# Material's translations: every page imports it anew ("with context") and asks it for a
+# dozen strings, each answered by rendering a table of all of them.
+LANGUAGE_PARTIAL = "partials/language.html"
 
 
 class _NavShape:
@@ -96,6 +103,7 @@ class SharedPartials:
         self.outputs: dict[tuple[Any, ...], str] = {}
         self.rendered = 0
         self.shared = 0
+        self.translations: dict[str, Any] = {}  # Material's language module, by language
 
     def install(self, env: Environment) -> None:
         """Wrap each partial that is Material's own throughout."""
@@ -108,6 +116,32 @@ class SharedPartials:
             if not all(_is_theme_own(env, included, theme_dir) for included in templates):
                 continue
             template.root_render_func = self._wrap(name, template.root_render_func)
+        self._share_translations(env, theme_dir)
+
+    def _share_translations(self, env: Environment, theme_dir: Path) -> None:
+        """Import Material's translations once per language, each string asked once. Its
+        module reads nothing of the page but the theme's language: the tables of strings
+        it imports see no page. A site that overrides it has it imported for every page."""
+        try:
+            template = env.get_template(LANGUAGE_PARTIAL)
+        except TemplateNotFound:
+            return
+        if not _is_theme_own(env, LANGUAGE_PARTIAL, theme_dir):
+            return
+        make_module = template.make_module
+
+        def shared_module(vars: dict[str, Any] | None = None, shared: bool = False, locals=None):
+            theme = getattr((vars or {}).get("config"), "theme", None)
+            language = theme.get("language") if theme is not None else None
+            if not isinstance(language, str):
+                return make_module(vars, shared, locals)
+            module = self.translations.get(language)
+            if module is None:
+                module = self.translations[language] = make_module(vars, shared, locals)
+                module.t = functools.cache(module.t)
+            return module
+
+        template.make_module = shared_module  # type: ignore[method-assign]
 
     def _wrap(self, name: str, render: RenderFunction) -> RenderFunction:
         def shared(context: Context) -> Iterator[str]:

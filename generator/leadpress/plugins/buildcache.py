@@ -596,9 +596,11 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             )
         if self.partials is not None:  # the pages rendered here, not the second process's
             log.debug(
-                "Theme navigation, tabs and search box: %d rendered, %d reused",
+                "Theme navigation, tabs and search box: %d rendered, %d reused; "
+                "translations imported once for %s",
                 self.partials.rendered,
                 self.partials.shared,
+                ", ".join(sorted(self.partials.translations)) or "no language",
             )
         if self.search_index is not None:
             log.debug(
