@@ -800,6 +800,27 @@ def test_pages_read_ahead_are_not_read_again_unless_changed_since(
     assert sorted(read) == sorted([relative[half], *unread])
 
 
+def test_facts_read_ahead_are_kept_for_the_next_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first build whose two processes read every page: the audit reads none, and the
+    # next audit, after one page changed, reads only that page.
+    monkeypatch.setenv("LEADPRESS_JOBS", "1")
+    site = _troubled_site(tmp_path / "site")
+    cache = tmp_path / "cache"
+    pages = page_files(site.root)
+    ahead = read_ahead(site.root, pages, site.url, AuditRules())
+    expected = site.audit()
+    read = _count_pages_read(monkeypatch)
+    assert audit_site(site.root, site.url, AuditRules(), cache, ahead=ahead) == expected
+    assert read == []
+    site.page("articles/a4/", title="")
+    read.clear()
+    findings = audit_site(site.root, site.url, AuditRules(), cache)
+    assert read == ["articles/a4/index.html"]
+    assert findings == site.audit()
+
+
 def test_a_changed_page_is_audited_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEADPRESS_JOBS", "1")
     site = _troubled_site(tmp_path / "site")

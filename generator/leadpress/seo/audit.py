@@ -963,7 +963,7 @@ def _read_site(
     for position, (key, facts) in zip(positions, read, strict=True):
         keys[position] = key  # the bytes the facts come from, should the page have changed
         found[key] = facts
-    if cache_dir is not None and (jobs or len(stored) != len(set(keys))):
+    if cache_dir is not None and (jobs or cached.keys() != set(keys)):  # read here or ahead
         save_facts(cache_dir, {key: found[key] for key in keys})
     return keys, [found[key] for key in keys]
 
