@@ -330,6 +330,15 @@ def test_two_processes_take_pages_from_both_ends_until_they_meet(tmp_path: Path)
     assert there == sorted(there, reverse=True)
     assert claims.taken_from_back() == len(there)
     assert claims.take_back() is None and not claims.take_front(len(here))
+    assert claims.take_next_front() is None
+
+
+def test_the_front_can_take_its_next_position_itself() -> None:
+    # As the audit's readers do: the front asks for its next position, the back for its.
+    claims = PageClaims(5)
+    assert [claims.take_next_front(), claims.take_back(), claims.take_next_front()] == [0, 4, 1]
+    assert [claims.take_back(), claims.take_next_front(), claims.take_back()] == [3, 2, None]
+    assert claims.take_next_front() is None
 
 
 def test_a_forked_helper_returns_its_result_or_fails_the_build(tmp_path: Path) -> None:

@@ -145,6 +145,15 @@ class PageClaims:
             self._cursors[0] = max(self._cursors[0], position + 1)
             return True
 
+    def take_next_front(self) -> int | None:
+        """The next position from the front, or None once the two ends have met."""
+        with self._lock:
+            front, back = self._cursors
+            if front >= back:
+                return None
+            self._cursors[0] = front + 1
+            return front
+
     def take_back(self) -> int | None:
         """The next position from the back, or None once the two ends have met."""
         with self._lock:

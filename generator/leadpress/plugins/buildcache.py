@@ -421,7 +421,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
             return env
         self.claims = PageClaims(len(to_build))
         shared = multiprocessing.get_context("fork")
-        self.wanted_back = shared.RawValue("b", 0)  # nothing more is read once set
+        self.stop_reading = shared.RawValue("b", 0)  # set: the helper reads no more
         self.rendered_here = shared.RawValue("b", 0)  # set once its pages are written
         self.reading = {  # the written pages each plugin reads, shared the same way
             name: PageClaims(len(to_build))
@@ -493,12 +493,12 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         """`take` for the helper: positions from the end of the list, its own pages first,
         the main process's once it has written them all; None once the two ends meet, or
         once nobody wants more."""
-        claims, asked, written = self.reading[plugin_name], self.wanted_back, self.rendered_here
+        claims, stop, written = self.reading[plugin_name], self.stop_reading, self.rendered_here
 
         def take() -> int | None:
-            position = None if asked.value else claims.take_back()
+            position = None if stop.value else claims.take_back()
             while position is not None and position < own_from and not written.value:
-                if asked.value:
+                if stop.value:
                     return None
                 time.sleep(_WAIT_SECONDS)
             return position
@@ -513,17 +513,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
         helper goes on from the end, until they meet. None without a helper."""
         if self.helper is None or plugin_name not in self.reading:
             return None
-        claims = self.reading[plugin_name]
-        taken = 0
-
-        def take() -> int | None:
-            nonlocal taken
-            if not claims.take_front(taken):
-                return None
-            taken += 1
-            return taken - 1
-
-        here = read(self.shared, take)
+        here = read(self.shared, self.reading[plugin_name].take_next_front)
         results = self.helper.wait()
         return [here, results.get(plugin_name) if isinstance(results, dict) else None]
 
@@ -612,7 +602,7 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
     @event_priority(-1000)  # last: the helper has ended, and ended well, before the swap
     def _helper_ended(self, config: MkDocsConfig) -> None:
         if self.helper is not None:
-            self.wanted_back.value = 1  # whatever it still reads, nobody asks for it now
+            self.stop_reading.value = 1  # whatever it still reads, nobody asks for it now
             self.helper.wait()
 
     on_post_build = CombinedEvent(_hand_back_the_rest, _helper_ended)
