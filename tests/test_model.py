@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import posixpath
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,6 +60,35 @@ def test_urls_are_relative_between_pages() -> None:
     assert url_of("articles/x/index.md", directory_urls=False) == "articles/x/index.html"
     assert relative_url("articles/y/", "articles/x/") == "../y/"
     assert relative_url("", "articles/page/2/") == "../../../"
+
+
+def _relative_url_by_relpath(target: str, base: str) -> str:
+    """What `relative_url` gives, worked out by `posixpath.relpath` as it once was."""
+    base_dir = base if base.endswith("/") or not base else posixpath.dirname(base) + "/"
+    relative = posixpath.relpath("/" + target, "/" + base_dir)
+    if (not target or target.endswith("/")) and not relative.endswith("/"):
+        relative += "/"
+    return "./" if relative in (".", "./") else relative
+
+
+def test_relative_urls_are_those_relpath_gives() -> None:
+    # Every path of up to three segments from these, with and without slashes around it:
+    # site URLs, and the empty, `.` and `..` segments the quick comparison leaves to relpath.
+    segments = ["", "a", "b.html", ".", ".."]
+    paths = {
+        form
+        for count in range(4)
+        for combination in itertools.product(segments, repeat=count)
+        for joined in ["/".join(combination)]
+        for form in (joined, joined + "/", "/" + joined)
+    }
+    differing = [
+        (target, base)
+        for target in paths
+        for base in paths
+        if relative_url(target, base) != _relative_url_by_relpath(target, base)
+    ]
+    assert len(paths) == 380 and differing == []
 
 
 def test_folder_decides_the_type_and_type_field_overrides() -> None:
