@@ -137,6 +137,19 @@ def test_replace_head_swaps_the_themes_tags_for_ours() -> None:
     assert result.index("og:title") < result.index("main.css")
 
 
+def test_replace_head_leaves_no_gaps_where_the_themes_tags_were() -> None:
+    theme = (
+        '<html><head>\n  <meta charset="utf-8">\n  <meta name="viewport" content="w">\n'
+        '  <title>Old</title>  \n\n  <meta name="description" content="d">\n'
+        '  <link rel="stylesheet" href="a.css">\n  <META PROPERTY="og:title" content="o">'
+        '<link rel="canonical" href="c">\n</head><body></body></html>'
+    )
+    assert replace_head(theme, "<ours>") == (
+        '<html><head>\n  <meta charset="utf-8">\n  <meta name="viewport" content="w">\n'
+        '    <ours>\n  <link rel="stylesheet" href="a.css">\n</head><body></body></html>'
+    )
+
+
 # Structured data ---------------------------------------------------------------------------
 
 

@@ -116,13 +116,13 @@ def head_html(facts: HeadFacts) -> str:
 
 # Tags of the theme's head that Leadpress writes itself; each is one element on one line.
 _REPLACED = re.compile(
-    r"""\s*(?:
-        <title>.*?</title>
-      | <meta\s+name="(?:description|robots|twitter:[^"]*)"[^>]*>
-      | <meta\s+property="(?:og|article):[^"]*"[^>]*>
-      | <link\s+rel="canonical"[^>]*>
-      | <link\s+rel="alternate"\s+href="[^"]*"\s+hreflang="[^"]*"\s*/?>
-      | <script\s+type="application/ld\+json">.*?</script>
+    r"""<(?:
+        title>.*?</title>
+      | meta\s+name="(?:description|robots|twitter:[^"]*)"[^>]*>
+      | meta\s+property="(?:og|article):[^"]*"[^>]*>
+      | link\s+rel="canonical"[^>]*>
+      | link\s+rel="alternate"\s+href="[^"]*"\s+hreflang="[^"]*"\s*/?>
+      | script\s+type="application/ld\+json">.*?</script>
     )""",
     re.VERBOSE | re.DOTALL | re.IGNORECASE,
 )
@@ -136,9 +136,22 @@ def replace_head(page_html: str, tags: str) -> str:
     match = _HEAD.search(page_html)
     if match is None:
         return page_html
-    head = _REPLACED.sub("", match.group(1))
+    head = _without_replaced(match.group(1))
     anchors = list(_ANCHOR.finditer(head))
     # After the last of charset and viewport, before styles and scripts.
     at = anchors[-1].end() if anchors else 0
     head = f"{head[:at]}\n    {tags}{head[at:]}"
     return page_html[: match.start(1)] + head + page_html[match.end(1) :]
+
+
+def _without_replaced(head: str) -> str:
+    """`head` without the replaced tags and the white space before each. The tags are
+    found by their `<` and the space trimmed after: a pattern that began with the space
+    was tried at every character of the head (a tenth of a millisecond a page)."""
+    kept = []
+    end = 0
+    for tag in _REPLACED.finditer(head):
+        kept.append(head[end : tag.start()].rstrip())
+        end = tag.end()
+    kept.append(head[end:])
+    return "".join(kept)
