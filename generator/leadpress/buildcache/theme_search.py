@@ -3,10 +3,10 @@
 Material's search plugin reads every page with Python's `HTMLParser`, whose tokenizer is
 written in Python: on a site of a thousand articles that takes as long as rendering them.
 Markdown's HTML is regular (quoted attributes, no scripts, no stray `<`), so a page is cut
-into tags and text by one regular expression, and the pieces are handed to Material's own
-parser callbacks exactly as `HTMLParser` hands them: tag and attribute names in lower case,
-attribute values and text with their character references resolved, `<x/>` as a start and
-an end. A page with anything else (a script or style element, a declaration, a comment
+into tags and text by one regular expression, and the pieces are read as Material's own
+parser callbacks read them when `HTMLParser` hands them over: tag and attribute names in
+lower case, attribute values and text with their character references resolved, `<x/>` as
+a start and an end. A page with anything else (a script or style element, a declaration, a comment
 with `--` inside, a `<` that starts no tag) is read by `HTMLParser` itself, from the start.
 """
 
@@ -21,14 +21,17 @@ from material.plugins.search.plugin import Element, Parser, SearchIndex, Section
 # Material's index, to tell its search plugin from MkDocs' own (both are `search`).
 MaterialSearchIndex = SearchIndex
 
-_TAG = re.compile(
-    r"<(?:"
+# One token of a page: a run of text, a tag, a comment, or a `<` that starts none of them.
+_TOKEN = re.compile(
+    r"([^<]+)"  # text
+    r"|<(?:"
     r"([a-zA-Z][-.a-zA-Z0-9:_]*)"  # a start tag's name
     r"((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`/]+(?=[\s>])))?)*)"
     r"\s*(/?)>"  # an unquoted value ends before a space or `>`: `<a href=x/>` is ambiguous
     r"|/([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>"  # an end tag
-    r"|!--((?:[^-]|-(?!-))*)-->"  # a comment without `--` inside
+    r"|(!--)((?:[^-]|-(?!-))*)-->"  # a comment without `--` inside
     r")"
+    r"|(<)"  # a `<` that starts no tag
 )
 _ATTRIBUTE = re.compile(
     r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`/]+)))?"
@@ -42,23 +45,15 @@ Event = tuple[int, str, list[tuple[str, str | None]] | None]
 
 def html_events(html: str) -> list[Event] | None:
     """The callbacks `HTMLParser` makes for `html`, or None when it is not plain enough to
-    be sure of them."""
+    be sure of them. The page is cut into tokens in one call (`findall`; a group that took
+    no part is empty, and each group that matters is never empty when it does)."""
     events: list[Event] = []
-    position = 0
-    length = len(html)
-    while True:
-        opening = html.find("<", position)
-        end = length if opening < 0 else opening
-        if end > position:
-            text = html[position:end]
-            events.append((_DATA, unescape(text) if "&" in text else text, None))
-        if opening < 0:
-            return events
-        tag = _TAG.match(html, opening)
-        if tag is None:
-            return None
-        name, attributes, self_closing, closing, comment = tag.groups()
-        if name is not None:
+    append = events.append
+    for token in _TOKEN.findall(html):
+        text, name, attributes, self_closing, closing, comment_start, comment, _stray = token
+        if text:
+            append((_DATA, unescape(text) if "&" in text else text, None))
+        elif name:
             name = name.lower()
             if name in _RAW_TEXT:
                 return None
@@ -67,12 +62,12 @@ def html_events(html: str) -> list[Event] | None:
                 if attributes
                 else []
             )
-            events.append((_START_END if self_closing else _START, name, pairs))
-        elif closing is not None:
-            events.append((_END, closing.lower(), None))
-        elif comment is not None and (comment.startswith((">", "->")) or comment.endswith("-")):
-            return None  # read differently by different Python versions
-        position = tag.end()
+            append((_START_END if self_closing else _START, name, pairs))
+        elif closing:
+            append((_END, closing.lower(), None))
+        elif not comment_start or comment.startswith((">", "->")) or comment.endswith("-"):
+            return None  # a stray `<`, or a comment different Python versions read differently
+    return events
 
 
 def _attribute(found: re.Match[str]) -> tuple[str, str | None]:
@@ -92,81 +87,94 @@ _KEPT = frozenset(("p", "code", "pre", "li", "ol", "ul", "sub", "sup"))
 _ALWAYS_SKIPPED = frozenset(("object", "script", "style"))
 
 
-class _Sections:
-    """Material's `Parser` callbacks (search plugin, 9.x), step for step, on plain data.
+def read_sections(events: list[Event]) -> list[Section]:
+    """The sections Material's `Parser` (search plugin, 9.x) makes of these callbacks, step
+    for step, in one loop over plain data: a page makes hundreds of callbacks, and calling
+    a method for each, as `HTMLParser` does, took a third of the time of reading a page.
 
     Its elements compare and hash by tag name alone, so wherever it asks whether an element
     is in its context or skip list it asks whether an element of that tag is: here a count
     of the open elements of each tag answers. Everything it appends, and when, is the same.
     """
-
-    def __init__(self) -> None:
-        self.context: list[str] = []  # tags of the open elements
-        self.open: dict[str, int] = {}  # how many of each tag are open
-        self.permalinks = 0  # open `<a class="headerlink">`, among them
-        self.permalink_flags: list[bool] = []  # per open element
-        self.skip = set(_ALWAYS_SKIPPED)  # tags: an open element of any is skipped
-        self.section: Section | None = None
-        self.data: list[Section] = []
-
-    def _skipping(self) -> bool:
-        open_ = self.open
-        return any(open_.get(tag) for tag in self.skip)
-
-    def _in_title(self) -> bool:
-        assert self.section is not None
-        return bool(self.open.get(self.section.el.tag))
-
-    def start(self, tag: str, pairs: list[tuple[str, str | None]]) -> None:
-        attrs = dict(pairs)
-        if tag in void:
-            return
-        self.context.append(tag)
-        self.open[tag] = self.open.get(tag, 0) + 1
-        permalink = tag == "a" and attrs.get("class") == "headerlink"
-        self.permalink_flags.append(permalink)
-        self.permalinks += permalink
-        if tag in _HEADINGS:
-            depth = len(self.context)
-            if "id" in attrs:
-                if tag != "h1" and not self.data:
-                    self.section = Section(Element("hx"), depth)
-                    self.data.append(self.section)
-                self.section = Section(Element(tag, attrs), depth)
-                if self.data:
-                    self.section.id = attrs["id"]
-                self.data.append(self.section)
-        if self.section is None:
-            self.section = Section(Element("hx"))
-            self.data.append(self.section)
-        for key, value in attrs.items():
-            if key == "data-search-exclude" or (key == "class" and value == "linenodiv"):
-                self.skip.add(tag)
-                return
-        if tag in _KEPT and not self._skipping():
-            target = self.section.title if self._in_title() else self.section.text
-            target.append(f"<{tag}>")
-
-    def end(self, tag: str) -> None:
-        if not self.context or self.context[-1] != tag:
-            return
-        assert self.section is not None
-        depth = len(self.context)
-        if self.section.depth > depth:
-            for section in reversed(self.data):
-                if section.depth <= depth:
-                    self.section.depth = float("inf")
-                    self.section = section
+    context: list[str] = []  # tags of the open elements
+    open_: dict[str, int] = {}  # how many of each tag are open
+    permalinks = 0  # open `<a class="headerlink">`, among them
+    permalink_flags: list[bool] = []  # per open element
+    skip = set(_ALWAYS_SKIPPED)  # tags: an open element of any is skipped
+    section: Section | None = None
+    data: list[Section] = []
+    for kind, item, pairs in events:
+        if kind == _DATA:
+            text = item
+            # Skipped while an element of a tag in `skip` is open. Until an element asks
+            # to be left out that is only `object`: scripts and styles go to HTMLParser.
+            if open_.get("object") if len(skip) == 3 else any(open_.get(t) for t in skip):
+                continue
+            in_pre = open_.get("pre")
+            if not in_pre:
+                text = text.replace("\n", " ") if not text.isspace() else " "
+            if section is None:
+                section = Section(Element("hx"))
+                data.append(section)
+            if open_.get(section.el.tag):  # in the section's title
+                if not permalinks:
+                    section.title.append(escape(text, quote=False))
+            elif text.isspace():
+                kept = section.text
+                if not kept or not kept[-1].isspace() or in_pre:
+                    kept.append(text)
+            else:
+                section.text.append(escape(text, quote=False))
+            continue
+        tag = item
+        if kind != _END and tag not in void:  # a start tag, or the start of `<x/>`
+            attrs = dict(pairs or ())
+            context.append(tag)
+            open_[tag] = open_.get(tag, 0) + 1
+            permalink = tag == "a" and attrs.get("class") == "headerlink"
+            permalink_flags.append(permalink)
+            permalinks += permalink
+            if tag in _HEADINGS and "id" in attrs:
+                depth = len(context)
+                if tag != "h1" and not data:
+                    section = Section(Element("hx"), depth)
+                    data.append(section)
+                section = Section(Element(tag, attrs), depth)
+                if data:
+                    section.id = attrs["id"]
+                data.append(section)
+            if section is None:
+                section = Section(Element("hx"))
+                data.append(section)
+            if "data-search-exclude" in attrs or attrs.get("class") == "linenodiv":
+                skip.add(tag)
+            elif tag in _KEPT and not (
+                open_.get("object") if len(skip) == 3 else any(open_.get(t) for t in skip)
+            ):
+                target = section.title if open_.get(section.el.tag) else section.text
+                target.append(f"<{tag}>")
+        if kind == _START or not context or context[-1] != tag:
+            continue
+        # An end tag, or the end of `<x/>`, that closes the innermost open element.
+        assert section is not None  # made when that element opened
+        depth = len(context)
+        if section.depth > depth:
+            for earlier in reversed(data):
+                if earlier.depth <= depth:
+                    section.depth = float("inf")
+                    section = earlier
                     break
-        self.context.pop()
-        self.open[tag] -= 1
-        self.permalinks -= self.permalink_flags.pop()
-        if tag in self.skip:
+        context.pop()
+        open_[tag] -= 1
+        permalinks -= permalink_flags.pop()
+        if tag in skip:
             if tag not in _ALWAYS_SKIPPED:
-                self.skip.remove(tag)
-            return
-        if tag in _KEPT and not self._skipping():
-            target = self.section.title if self._in_title() else self.section.text
+                skip.remove(tag)
+            continue
+        if tag in _KEPT and not (
+            open_.get("object") if len(skip) == 3 else any(open_.get(t) for t in skip)
+        ):
+            target = section.title if open_.get(section.el.tag) else section.text
             index = target.index(f"<{tag}>")
             for i in range(index + 1, len(target)):
                 if not target[i].isspace():
@@ -176,25 +184,7 @@ class _Sections:
                 del target[index:]
             else:
                 target.append(f"</{tag}>")
-
-    def text(self, data: str) -> None:
-        if self._skipping():
-            return
-        in_pre = bool(self.open.get("pre"))
-        if not in_pre:
-            data = data.replace("\n", " ") if not data.isspace() else " "
-        if self.section is None:
-            self.section = Section(Element("hx"))
-            self.data.append(self.section)
-        section = self.section
-        if self._in_title():
-            if not self.permalinks:
-                section.title.append(escape(data, quote=False))
-        elif data.isspace():
-            if not section.text or not section.text[-1].isspace() or in_pre:
-                section.text.append(data)
-        else:
-            section.text.append(escape(data, quote=False))
+    return data
 
 
 class _SectionParser(Parser):
@@ -206,18 +196,7 @@ class _SectionParser(Parser):
             super().feed(data)
             return
         self.read_fast = True
-        sections = _Sections()
-        for kind, text, attributes in events:
-            if kind == _DATA:
-                sections.text(text)
-            elif kind == _START:
-                sections.start(text, attributes or [])
-            elif kind == _END:
-                sections.end(text)
-            else:  # as HTMLParser.handle_startendtag
-                sections.start(text, attributes or [])
-                sections.end(text)
-        self.data = sections.data
+        self.data = read_sections(events)
 
 
 class FastSearchIndex(SearchIndex):
