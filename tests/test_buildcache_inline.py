@@ -3,6 +3,7 @@ same as Python-Markdown's own, on every kind of inline syntax and on real pages.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -91,6 +92,19 @@ def test_what_each_pattern_needs_is_known_for_python_markdowns_own() -> None:
     wanted = {pattern: inline.needs(pattern) for pattern in converter.inlinePatterns}
     assert all(wanted.values()), [type(p).__name__ for p, w in wanted.items() if not w]
     assert {"*", "_"} in [set(w) for w in wanted.values() if w is not None]
+
+
+def test_link_brackets_close_where_python_markdowns_own_search_closes_them() -> None:
+    find = markdown.inlinepatterns.LinkInlineProcessor._findBracketEnds
+    # Every text of up to eight characters from these, and longer ones as pages have them.
+    texts = ["".join(t) for n in range(9) for t in itertools.product("a[]", repeat=n)]
+    texts += [*SNIPPETS, "[a]" * 40, "[" * 30 + "]" * 29, "x" * 300 + "[y](z)" + "]" * 3]
+    assert len(texts) > 9000
+    assert [inline.bracket_ends(text) for text in texts] == [find(text) for text in texts]
+    page = markdown.Markdown()
+    assert inline.skip_needless_searches(page)
+    links = [p for p in page.treeprocessors["inline"].inlinePatterns if hasattr(p, "getText")]
+    assert links and all(p._findBracketEnds is inline.bracket_ends for p in links)
 
 
 def test_another_inline_processor_is_left_alone() -> None:

@@ -7,6 +7,11 @@ with, and a third of the conversion. Here a pattern whose regular expression mat
 text containing one of a few strings (a link needs "[", an entity "&") is not searched for
 in a text that contains none of them: its search would have found nothing, so the result is
 the same. The patterns of other extensions are searched for as before.
+
+A link's text ends at the bracket that closes its `[`: Python-Markdown works that out for
+every character of a piece of text in a Python loop (a tenth of a millisecond for each
+text with a link, a tenth of the conversion); here the same answer comes from the brackets
+alone.
 """
 
 from __future__ import annotations
@@ -52,6 +57,37 @@ def needs(pattern: Any) -> tuple[str, ...] | None:
     return None
 
 
+_BRACKET = re.compile(r"[\[\]]")
+_findBracketEnds = getattr(inlinepatterns.LinkInlineProcessor, "_findBracketEnds", None)
+
+
+def bracket_ends(data: str) -> list[int | None]:
+    """What `LinkInlineProcessor._findBracketEnds` gives: for each index of `data` (and its
+    end), the index just past the `]` that closes a bracket opened before it, else None.
+
+    The depth of brackets before an index changes only after a bracket, so the indexes
+    between two brackets share their answer: the start of the first later run of indexes
+    with less depth before them."""
+    starts = [0]  # runs of indexes with the same depth before them
+    depths = [0]
+    depth = 0
+    for bracket in _BRACKET.finditer(data):
+        depth += 1 if bracket.group() == "[" else -1
+        starts.append(bracket.end())
+        depths.append(depth)
+    starts.append(len(data) + 1)
+    ends: list[int | None] = [None] * (len(data) + 1)
+    waiting: list[int] = []  # runs still looking for less depth, their depths increasing
+    for run, run_depth in enumerate(depths):
+        while waiting and run_depth < depths[waiting[-1]]:
+            closed = waiting.pop()
+            ends[starts[closed] : starts[closed + 1]] = [starts[run]] * (
+                starts[closed + 1] - starts[closed]
+            )
+        waiting.append(run)
+    return ends
+
+
 class SkippingInlineProcessor(treeprocessors.InlineProcessor):
     """`InlineProcessor` whose handling of a text skips the patterns it cannot match."""
 
@@ -95,4 +131,8 @@ def skip_needless_searches(md: Markdown) -> bool:
     if not hasattr(processor, "_InlineProcessor__applyPattern"):
         return False
     processor.__class__ = SkippingInlineProcessor
+    if _findBracketEnds is not None:
+        for pattern in processor.inlinePatterns:
+            if getattr(type(pattern), "_findBracketEnds", None) is _findBracketEnds:
+                pattern._findBracketEnds = bracket_ends  # its own, called for each text
     return True
