@@ -14,7 +14,9 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
+import markdown as python_markdown
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -654,6 +656,19 @@ def test_a_reused_converter_gives_what_mkdocs_gives_page_after_page(tmp_path: Pa
     assert md._converter is not None and md._converter[0] is settings  # it was reused
     # An extension that carries state from page to page gets a converter per page.
     assert not md.reusable([*config.markdown_extensions, "footnotes"])
+
+
+def test_remembered_block_levels_are_python_markdowns_answers() -> None:
+    own = python_markdown.Markdown(extensions=sorted(md.REUSABLE_EXTENSIONS))
+    remembering = python_markdown.Markdown(extensions=sorted(md.REUSABLE_EXTENSIONS))
+    md.remember_block_levels(remembering)
+    tags = [*own.block_level_elements, "p", "P", "hr/", "DIV/", "a", "span", "", "x", None]
+    tags.append(ElementTree.Comment)  # the tag of a comment: a function
+    for _ in range(2):  # asked, then answered from memory
+        assert [remembering.is_block_level(t) for t in tags] == [
+            own.is_block_level(t) for t in tags
+        ]
+    assert sum(map(own.is_block_level, tags)) > 40
 
 
 def test_page_key_changes_with_every_input(tmp_path: Path) -> None:

@@ -260,6 +260,7 @@ def _render_reusing(page: Any, settings: RenderSettings) -> None:
         extensions, configs = config["markdown_extensions"], config["mdx_configs"] or {}
         made = python_markdown.Markdown(extensions=extensions, extension_configs=configs)
         skip_needless_searches(made)
+        remember_block_levels(made)
         _converter = (settings, made)
     md = _converter[1]
     md.reset()
@@ -279,6 +280,25 @@ def _render_reusing(page: Any, settings: RenderSettings) -> None:
     )
     if logging.getLogger(PAGES_LOGGER).getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = relative_path_ext.links_to_anchors
+
+
+def remember_block_levels(md: python_markdown.Markdown) -> None:
+    """Answer `md.is_block_level` from what it answered before for the same tag. It looks
+    the tag up in a list of some fifty names, about a hundred times a page; the list is
+    set when the converter is made, and none of the extensions a converter is reused with
+    changes it."""
+    answers: dict[str, bool] = {}
+    ask = md.is_block_level
+
+    def is_block_level(tag: Any) -> bool:
+        if type(tag) is not str:
+            return ask(tag)
+        known = answers.get(tag)
+        if known is None:
+            known = answers[tag] = ask(tag)
+        return known
+
+    md.is_block_level = is_block_level  # type: ignore[method-assign]
 
 
 # Worker processes ------------------------------------------------------------------------
