@@ -3,11 +3,16 @@ folders reused by the next build, which must still give exactly its own site."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
 
+import pytest
+from mkdocs.exceptions import Abort
+
 from conftest import MINIMAL_CONFIG, run_leadpress, tree_digest
+from leadpress import building
 from leadpress.staging import (
     EMPTIED_SUFFIX,
     STALE_SECONDS,
@@ -125,3 +130,25 @@ def test_swap_empties_the_old_site_and_deletes_only_stale_leftovers(tmp_path: Pa
         time.sleep(0.05)
     assert not stale.exists()  # cut short long ago: deleted
     assert (recent / "page" / "index.html").is_file()  # may still be some job's: left
+
+
+def test_the_collector_runs_less_often_while_building_and_as_before_after(
+    make_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"articles/a.md": "---\ntitle: A\ndate: 2026-01-05\n---\nText.\n"})
+    monkeypatch.chdir(root)
+    during: list[int] = []
+    build = building.mkdocs_build
+
+    def recording(config, dirty: bool = False) -> None:
+        during.append(gc.get_threshold()[0])
+        build(config, dirty=dirty)
+
+    monkeypatch.setattr(building, "mkdocs_build", recording)
+    before = gc.get_threshold()
+    building.build_atomically(building.load_site_config("mkdocs.yml"))
+    assert during == [building.BUILD_GC_THRESHOLD] and gc.get_threshold() == before
+    (root / "content" / "articles" / "b.md").write_text("---\ntitle: [\n---\n", "utf-8")
+    with pytest.raises(Abort):  # MkDocs' own, after it has logged the bad front matter
+        building.build_atomically(building.load_site_config("mkdocs.yml"))
+    assert len(during) == 2 and gc.get_threshold() == before
