@@ -50,7 +50,8 @@ markdown_extensions:
 
 PAGES = {
     "index.md": ("Home", "Welcome."),
-    "about.md": ("About us", "Who we are."),
+    # Material's search plugin takes `data-search-*` attributes out of the pages it indexes.
+    "about.md": ("About us", 'Who we are.\n\n<div data-search-exclude="yes">Internal note.</div>'),
     "guides/setup/install.md": ("Install", "Install it."),
     # Its folder holds a page of the nav: its links to that page differ from its neighbours'.
     "guides/setup.md": ("Setup overview", "Read [the install guide](setup/install.md)."),
@@ -95,6 +96,7 @@ def test_pages_sharing_the_theme_partials_are_the_pages_the_theme_renders(
     assert found is not None, result.stderr
     assert int(found[2]) > int(found[1])  # most pages shared them
     assert "translations imported once for en, zh" in result.stderr
+    assert "data-search attributes looked for only where present" in result.stderr
     found = re.search(r"(\d+) pages read by the fast tokenizer, (\d+) by", result.stderr)
     assert found is not None, result.stderr
     assert int(found[1]) > 0 and int(found[2]) == 0
@@ -102,6 +104,10 @@ def test_pages_sharing_the_theme_partials_are_the_pages_the_theme_renders(
     expected, actual = tree_digest(reference / "site"), tree_digest(site / "site")
     assert sorted(actual) == sorted(expected)
     assert [name for name in expected if expected[name] != actual[name]] == []
+    about = expected["about/index.html" if directory_urls else "about.html"].decode()
+    assert "<div>Internal note.</div>" in about and "data-search" not in about
+    index = expected["search/search_index.json"].decode()
+    assert "Who we are" in index and "Internal note" not in index
 
     if directory_urls:
         # What the key must tell apart: the nav of a page whose folder holds a nav page

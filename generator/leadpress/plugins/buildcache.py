@@ -82,7 +82,12 @@ from ..buildcache.pages import (
     tool_fingerprint,
 )
 from ..buildcache.pool import fork_allowed, process_pool, use_pool, worker_count
-from ..buildcache.theme_search import FastSearchIndex, MaterialSearchIndex, read_pages_faster
+from ..buildcache.theme_search import (
+    FastSearchIndex,
+    MaterialSearchIndex,
+    read_pages_faster,
+    substitute_only_where_found,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -405,10 +410,15 @@ class BuildCachePlugin(BasePlugin[BuildCacheConfig]):
                 env.bytecode_cache = FileSystemBytecodeCache(str(self.cache_dir / JINJA_DIR))
         self.partials = SharedPartials()  # after the bytecode cache: it loads templates
         self.partials.install(env)
-        self.search_index = next(
-            (read_pages_faster(config.plugins[n]) for n in THEME_SEARCH if n in config.plugins),
-            None,
-        )
+        self.search_index = None  # Material's, when its search plugin is configured
+        for name in THEME_SEARCH:
+            plugin = config.plugins.get(name)
+            if plugin is not None and self.search_index is None:
+                self.search_index = read_pages_faster(plugin)
+                if self.search_index is not None and substitute_only_where_found(
+                    config.plugins, plugin
+                ):
+                    log.debug("Search: data-search attributes looked for only where present")
         if not self.page_keys or not fork_allowed() or worker_count() < 2:
             return env
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
