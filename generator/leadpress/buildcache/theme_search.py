@@ -6,8 +6,9 @@ Markdown's HTML is regular (quoted attributes, no scripts, no stray `<`), so a p
 into tags and text by one regular expression, and the pieces are read as Material's own
 parser callbacks read them when `HTMLParser` hands them over: tag and attribute names in
 lower case, attribute values and text with their character references resolved, `<x/>` as
-a start and an end. A page with anything else (a script or style element, a declaration, a comment
-with `--` inside, a `<` that starts no tag) is read by `HTMLParser` itself, from the start.
+a start and an end. A page with anything else (a script or style element, a declaration, a
+comment with `--` inside, a `<` that starts no tag) is read by `HTMLParser` itself, from the
+start.
 """
 
 from __future__ import annotations
